@@ -1,0 +1,46 @@
+# Everything runs from a project-local virtualenv made with the machine's python3 (3.11+).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+
+.PHONY: run test lint openapi migrate bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install -e '.[test]'
+	touch $@
+
+## Start the service on the embedded SQLite database (migrations and reference data on start).
+run: $(VENV)/.installed
+	$(BIN)/linkage serve
+
+## Run the whole test suite (SQLite, or PostgreSQL when LINKAGE_TEST_DATABASE_URL is set).
+test: $(VENV)/.installed-test
+	$(BIN)/pytest
+
+## Static checks: ruff and mypy --strict on service/.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check service tests bench scripts
+	$(BIN)/ruff format --check service tests bench scripts
+	$(BIN)/mypy
+
+## Regenerate the committed OpenAPI contract.
+openapi: $(VENV)/.installed
+	$(BIN)/linkage openapi --output openapi/openapi.json
+
+migrate: $(VENV)/.installed
+	$(BIN)/linkage migrate
+
+## Load benchmark against a raw asyncpg ceiling (needs the local PostgreSQL; installs wrk).
+bench: $(VENV)/.installed-test
+	bench/run.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

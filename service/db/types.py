@@ -1,0 +1,71 @@
+"""Column types and SQL constructs that behave the same on PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, bindparam
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import Boolean, TypeDecorator
+
+JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp; SQLite's naive strings come back as UTC too."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class json_array_contains(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
+    """`column` (a JSON array of strings) contains `value`, as an index-friendly predicate."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], value: str) -> None:
+        super().__init__(column, bindparam(None, value, unique=True))
+
+
+@compiles(json_array_contains, "postgresql")
+def _contains_postgresql(element: json_array_contains, compiler: SQLCompiler, **kw: Any) -> str:
+    column, value = element.clauses
+    # `@>` against a one-element array; the literal is built from the bound string.
+    return (
+        f"({compiler.process(column, **kw)} @> "
+        f"jsonb_build_array(CAST({compiler.process(value, **kw)} AS TEXT)))"
+    )
+
+
+@compiles(json_array_contains, "sqlite")
+def _contains_sqlite(element: json_array_contains, compiler: SQLCompiler, **kw: Any) -> str:
+    column, value = element.clauses
+    # Both parts are compiled SQL (a column and a bound parameter), never caller text.
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
+        f"WHERE json_each.value = {compiler.process(value, **kw)})"
+    )
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON with real Unicode (division and station names stay readable in the database)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,38 @@
+"""Who may do what: machine clients, their scopes and their station binding."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Scope(StrEnum):
+    """Permissions a machine client can hold; `admin` implies every other."""
+
+    REGISTRY_READ = "registry:read"
+    REGISTRY_WRITE = "registry:write"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """An authenticated machine client, as the rules see it."""
+
+    client_id: uuid.UUID
+    name: str
+    scopes: frozenset[Scope]
+    station_id: uuid.UUID | None = None
+
+    def has(self, scope: Scope) -> bool:
+        """Whether the client holds the scope, directly or through `admin`."""
+        return scope in self.scopes or Scope.ADMIN in self.scopes
+
+    @property
+    def is_station_bound(self) -> bool:
+        """A station-bound client acts for one station only."""
+        return self.station_id is not None
+
+    def may_change_station(self, station_id: uuid.UUID) -> bool:
+        """A station-bound client changes only its own station and what belongs to it."""
+        return self.station_id is None or self.station_id == station_id

@@ -1,0 +1,1 @@
+"""The HTTP edge's shared machinery: problems, middleware, auth, pagination, preconditions."""

@@ -1,0 +1,81 @@
+"""Response helpers: JSON bodies with conditional headers, and the problems each route declares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from service.http.preconditions import etag, not_modified
+from service.http.problems import PROBLEM_MEDIA_TYPE
+from service.usecases.idempotency import CreationResult
+
+_DESCRIPTIONS = {
+    400: "Malformed request: bad or unknown query parameter, bad page token, malformed JSON.",
+    401: "No API key, or an unknown or revoked one.",
+    403: "The API key lacks the scope, or is bound to a station that may not do this.",
+    404: "No such resource (or not visible to this client).",
+    409: "Conflicts with the current state: a duplicate, or an illegal status change.",
+    412: "If-Match does not match the current version.",
+    413: "The body is too large.",
+    415: "The body is not JSON.",
+    422: "Well-formed input that is invalid or that a policy rule forbids.",
+    428: "If-Match is required.",
+    500: "Unexpected fault; quote the request id.",
+    503: "The database is unreachable; retry.",
+}
+
+READ = (400, 401, 403, 500, 503)
+READ_ONE = (*READ, 404)
+NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified (If-None-Match)."}
+}
+CREATE = (*READ, 409, 413, 415, 422)
+UPDATE = (*CREATE, 404, 412, 428)
+
+
+def problems(statuses: tuple[int, ...]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries declaring problem+json bodies for these statuses."""
+    return {
+        status: {
+            "description": _DESCRIPTIONS[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in sorted(statuses)
+    }
+
+
+def json_response(
+    model: BaseModel, *, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """Serialise a response model directly (pydantic-core), skipping FastAPI's re-validation."""
+    return Response(
+        model.model_dump_json(),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )
+
+
+def versioned_response(
+    model: BaseModel, *, version: int, if_none_match: str | None = None
+) -> Response:
+    """A single resource with its ETag, or 304 when the caller's copy is current."""
+    if not_modified(if_none_match, version):
+        return Response(status_code=304, headers={"ETag": etag(version)})
+    return json_response(model, headers={"ETag": etag(version)})
+
+
+def creation_response(result: CreationResult) -> Response:
+    """201 (or stored status) with Location and ETag; a replay says so in a header."""
+    headers: dict[str, str] = {}
+    if result.location is not None:
+        headers["Location"] = result.location
+    if result.version is not None:
+        headers["ETag"] = etag(result.version)
+    if result.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return Response(
+        result.body, status_code=result.status_code, media_type="application/json", headers=headers
+    )

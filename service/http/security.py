@@ -1,0 +1,58 @@
+"""Bearer API keys: who is calling, and whether they hold the scope an operation needs."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from service.domain.access import Caller, Scope
+from service.http.problems import ProblemError
+from service.usecases.clients import Authenticator
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="`Authorization: Bearer <API key>`; keys come from `linkage clients create`.",
+)
+
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
+    """A dependency that authenticates the caller and insists on `scope` (or `admin`)."""
+
+    async def authorised_caller(request: Request, credentials: Credentials) -> Caller:
+        if credentials is None:
+            raise ProblemError(
+                401,
+                "unauthenticated",
+                "send an API key as `Authorization: Bearer <key>`",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        authenticator: Authenticator = request.app.state.authenticator
+        caller = await authenticator.authenticate(credentials.credentials)
+        if caller is None:
+            raise ProblemError(
+                401,
+                "invalid_api_key",
+                "the API key is unknown or revoked",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        request.scope.setdefault("state", {})["client_id"] = caller.client_id
+        if not caller.has(scope):
+            raise ProblemError(
+                403,
+                "insufficient_scope",
+                f"this operation needs the scope {scope.value!r}",
+                extra={"required_scope": scope.value},
+            )
+        return caller
+
+    return authorised_caller
+
+
+ReadCaller = Annotated[Caller, Depends(require(Scope.REGISTRY_READ))]
+WriteCaller = Annotated[Caller, Depends(require(Scope.REGISTRY_WRITE))]

@@ -1,0 +1,130 @@
+"""The application factory: routers, errors, middleware, and a lifespan that owns the engine."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from service.db.engine import Database, build_engine
+from service.http.metrics import Metrics
+from service.http.middleware import RequestContextMiddleware
+from service.http.problems import install_problem_handlers
+from service.routers import divisions, health, offices, reports, stations
+from service.schemas.common import FieldError, Problem
+from service.settings import Settings, get_settings
+from service.usecases.clients import Authenticator
+from service.usecases.common import Services
+from service.usecases.idempotency import purge_expired
+
+logger = logging.getLogger("linkage")
+
+PURGE_INTERVAL_SECONDS = 3600
+
+DESCRIPTION = """\
+The system of record and matchmaker of Hangzhou's social work network (五社联动): township/street
+social work stations, community offices and the city's coverage targets, under
+杭民发〔2021〕126号 (rules R1–R19).
+
+Every error is `application/problem+json` (RFC 9457) with a stable `code` and the `request_id`.
+Collections are cursor-paginated (`page_size`, `page_token` → `next_page_token`). Creating POSTs
+honour `Idempotency-Key`; updates need `If-Match` with the resource's `ETag`.
+"""
+
+
+def _package_version() -> str:
+    try:
+        return version("five-society-linkage")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+async def _purge_idempotency_records(services: Services) -> None:
+    while True:
+        try:
+            removed = await purge_expired(services)
+            if removed:
+                logger.info("purged expired idempotency records", extra={"removed": removed})
+        except Exception:
+            logger.exception("purging idempotency records failed")
+        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Open the database for the app's lifetime; close it on shutdown."""
+    settings: Settings = app.state.settings
+    database = Database(build_engine(settings))
+    services = Services(database=database)
+    app.state.services = services
+    app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)
+    purger = asyncio.create_task(_purge_idempotency_records(services))
+    try:
+        yield
+    finally:
+        purger.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purger
+        await database.dispose()
+
+
+def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with the Problem schema and without FastAPI's default 422 shape."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components["FieldError"] = FieldError.model_json_schema()
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    problem.pop("$defs", None)
+    components["Problem"] = problem
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses", {})
+            default_422 = responses.get("422", {}).get("content", {}).get("application/json")
+            if default_422 is not None:
+                del responses["422"]
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI app; nothing connects until its lifespan starts."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Five-Society Linkage service (五社联动)",
+        version=_package_version(),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        generate_unique_id_function=lambda route: route.name,
+    )
+    app.state.settings = settings
+    metrics = Metrics(version=app.version)
+    app.state.metrics = metrics
+    install_problem_handlers(app)
+    for module in (stations, offices, divisions, reports, health):
+        app.include_router(module.router)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=metrics,
+        max_body_bytes=settings.max_body_bytes,
+        access_log=settings.access_log,
+    )
+    app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,1 @@
+"""HTTP edge: one router per resource. Parse, authorise, call one use case, answer."""

@@ -1,0 +1,82 @@
+"""/v1/divisions and /v1/vocabularies: the reference data stations are bound to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+
+from service.domain.divisions import DivisionLevel
+from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.responses import READ, READ_ONE, json_response, problems
+from service.http.routing import ApiRoute, ServicesDep
+from service.http.security import ReadCaller
+from service.schemas.common import Page
+from service.schemas.divisions import DivisionRead, DivisionSummary, Vocabularies
+from service.usecases import registry
+
+router = APIRouter(tags=["reference data"], route_class=ApiRoute)
+
+NameQuery = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=32,
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="Name contains this text, e.g. `西湖`.",
+    ),
+]
+
+
+@router.get(
+    "/v1/divisions",
+    response_model=Page[DivisionSummary],
+    responses=problems(READ),
+    operation_id="list_divisions",
+)
+async def list_divisions(
+    _: ReadCaller,
+    services: ServicesDep,
+    page: PageParamsDep,
+    level: DivisionLevel | None = None,
+    parent_code: Annotated[str | None, Query(pattern=r"^\d{4,9}$")] = None,
+    q: NameQuery = None,
+) -> Response:
+    """List Hangzhou's divisions in code order (scope `registry:read`)."""
+    filters = {"level": level, "parent_code": parent_code, "q": q}
+    result = await registry.list_divisions(
+        services,
+        level=level,
+        parent_code=parent_code,
+        name_contains=q,
+        after=decode_page_token(page.token, filters),
+        limit=page.size,
+    )
+    next_token = result.next_after and encode_page_token(result.next_after, filters)
+    return json_response(Page[DivisionSummary](items=result.items, next_page_token=next_token))
+
+
+@router.get(
+    "/v1/divisions/{code}",
+    response_model=DivisionRead,
+    responses=problems(READ_ONE),
+    operation_id="get_division",
+)
+async def get_division(
+    code: Annotated[str, Path(pattern=r"^\d{4,12}$", examples=["330106003"])],
+    _: ReadCaller,
+    services: ServicesDep,
+) -> Response:
+    """Get one division with its parent chain (scope `registry:read`)."""
+    return json_response(await registry.get_division(services, code=code))
+
+
+@router.get(
+    "/v1/vocabularies",
+    response_model=Vocabularies,
+    responses=problems(READ),
+    operation_id="list_vocabularies",
+)
+async def list_vocabularies(_: ReadCaller) -> Response:
+    """Every controlled vocabulary (rooms, systems, focus groups …) with Chinese labels."""
+    return json_response(registry.vocabularies())

@@ -1,0 +1,1 @@
+"""API schemas (request and response bodies), apart from the tables."""

@@ -1,0 +1,70 @@
+"""Shapes every resource shares: input base, pages, problems, places."""
+
+from __future__ import annotations
+
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields (`id`, `version` …) are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Output(BaseModel):
+    """Base of every response body."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a collection; follow `next_page_token` until it is null."""
+
+    items: list[T]
+    next_page_token: str | None = Field(
+        default=None, description="Pass as `page_token` for the next page; null on the last page."
+    )
+
+
+class LocationIn(Input):
+    """A WGS 84 point; the registry accepts only points inside Hangzhou."""
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False, examples=[30.2466])
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False, examples=[120.1620])
+
+
+class Location(Output):
+    """A WGS 84 point."""
+
+    lat: float
+    lon: float
+
+
+class FieldError(BaseModel):
+    """One input field that is wrong, and why."""
+
+    field: str = Field(description="Where: `body.location.lat`, `query.page_size`, …")
+    message: str
+    code: str = Field(description="Stable code of what is wrong with the field.")
+    rule: str | None = Field(default=None, description="Policy rule id (R1…R19) when one applies.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with a stable `code` and the request id."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="URI of the problem type.")
+    title: str
+    status: int
+    detail: str
+    instance: str = Field(description="The request path the problem is about.")
+    code: str = Field(description="Stable machine-readable code.")
+    request_id: str
+    rule: str | None = Field(default=None, description="Policy rule id when a rule forbids this.")
+    errors: list[FieldError] | None = None

@@ -1,0 +1,198 @@
+"""Bodies of /v1/stations and /v1/offices."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from service.domain.vocabulary import (
+    Facility,
+    FocusGroup,
+    ManagementSystem,
+    OperatingMode,
+    ServiceItemCategory,
+    Specialty,
+    StationStatus,
+)
+from service.schemas.common import Input, Location, LocationIn, Output
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _distinct(values: list[E]) -> list[E]:
+    """A set given as a list: duplicates dropped, vocabulary order kept, so responses are stable."""
+    if not values:
+        return values
+    order = list(type(values[0]))
+    return sorted(set(values), key=order.index)
+
+
+Facilities = Annotated[list[Facility], AfterValidator(_distinct), Field(max_length=16)]
+ManagementSystems = Annotated[
+    list[ManagementSystem], AfterValidator(_distinct), Field(max_length=16)
+]
+Specialties = Annotated[list[Specialty], AfterValidator(_distinct), Field(max_length=32)]
+FocusGroups = Annotated[list[FocusGroup], AfterValidator(_distinct), Field(max_length=16)]
+
+TownshipCode = Annotated[str, StringConstraints(pattern=r"^\d{9}$"), Field(examples=["330102001"])]
+CommunityCode = Annotated[
+    str, StringConstraints(pattern=r"^\d{12}$"), Field(examples=["330102001051"])
+]
+Phone = Annotated[
+    str,
+    StringConstraints(pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"),
+    Field(description="Mobile (11 digits) or landline with area code.", examples=["0571-87654321"]),
+]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def absent(**constraints: Any) -> Any:
+    """A field of a partial update that may be left out but, when sent, may not be null."""
+    return Field(default=None, json_schema_extra=_no_default, **constraints)
+
+
+class ServiceItemIn(Input):
+    """An entry of the published service list (R8: no township administrative affairs)."""
+
+    title: Title
+    category: ServiceItemCategory
+
+
+class ServiceItem(Output):
+    """An entry of the published service list."""
+
+    title: str
+    category: ServiceItemCategory
+
+
+class StationFields(Input):
+    """What a station's operator sets, on creation and on update."""
+
+    status: StationStatus = StationStatus.PLANNED
+    operating_mode: OperatingMode | None = Field(default=None, description="R9.")
+    is_demonstration: bool = Field(default=False, description="A demonstration station (R14, R17).")
+    demonstration_year: int | None = Field(default=None, ge=2000, le=2100)
+    facilities: Facilities = Field(default_factory=list, description="Rooms set up (R6).")
+    management_systems: ManagementSystems = Field(
+        default_factory=list, description="Management systems in force (R7)."
+    )
+    specialties: Specialties = Field(default_factory=list, description="一站一品 fields (R13).")
+    focus_groups: FocusGroups = Field(default_factory=list, description="Focus groups (R12).")
+    service_items: list[ServiceItemIn] = Field(
+        default_factory=list, max_length=100, description="Published service list (R8)."
+    )
+    address: str | None = Field(default=None, min_length=1, max_length=256)
+    location: LocationIn | None = None
+    contact_phone: Phone | None = None
+
+
+class StationCreate(StationFields):
+    """A new station in a township that has none yet."""
+
+    township_code: TownshipCode = Field(description="Township-level code, digits 7–9 in 001–399.")
+    name: str | None = Field(
+        default=None,
+        max_length=128,
+        description="Optional; when given it must be the official R1 name (otherwise derived).",
+    )
+
+
+class StationUpdate(Input):
+    """A partial update (merge-patch semantics): only the fields sent change.
+
+    `null` clears the optional fields (operating mode, demonstration year, address, location,
+    phone); the others are not nullable, and a `null` for them is refused.
+    """
+
+    status: StationStatus = absent()
+    operating_mode: OperatingMode | None = None
+    is_demonstration: bool = absent()
+    demonstration_year: int | None = Field(default=None, ge=2000, le=2100)
+    facilities: Facilities = absent()
+    management_systems: ManagementSystems = absent()
+    specialties: Specialties = absent()
+    focus_groups: FocusGroups = absent()
+    service_items: list[ServiceItemIn] = absent(max_length=100)
+    address: str | None = Field(default=None, min_length=1, max_length=256)
+    location: LocationIn | None = None
+    contact_phone: Phone | None = None
+
+
+class StationRead(Output):
+    """A township/street social work station."""
+
+    id: uuid.UUID
+    name: str = Field(description="Official name (R1).")
+    township_code: str
+    district_code: str
+    status: StationStatus
+    operating_mode: OperatingMode | None
+    is_demonstration: bool
+    demonstration_year: int | None
+    facilities: list[Facility]
+    management_systems: list[ManagementSystem]
+    specialties: list[Specialty]
+    focus_groups: list[FocusGroup]
+    service_items: list[ServiceItem]
+    address: str | None
+    location: Location | None
+    contact_phone: str | None
+    version: int = Field(description="Increments on every change; the ETag carries it.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class OfficeCreate(Input):
+    """A community featured social work office (社区特色社会工作室)."""
+
+    community_code: CommunityCode = Field(description="Village-level code of the community.")
+    name: str | None = Field(
+        default=None, min_length=1, max_length=128, description="Defaults to the community's name."
+    )
+    is_demonstration: bool = False
+    featured_service: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+class OfficeUpdate(Input):
+    """A partial update of an office; `null` clears the featured service."""
+
+    name: str = absent(min_length=1, max_length=128)
+    is_demonstration: bool = absent()
+    featured_service: str | None = Field(default=None, min_length=1, max_length=500)
+
+
+class OfficeRead(Output):
+    """A community featured social work office."""
+
+    id: uuid.UUID
+    name: str
+    community_code: str
+    station_id: uuid.UUID
+    district_code: str
+    is_demonstration: bool
+    featured_service: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def station_read(row: Mapping[Any, Any]) -> StationRead:
+    """A stored station (a row mapping or a record's dump) as the API shows it."""
+    values = dict(row)
+    lat, lon = values.pop("lat", None), values.pop("lon", None)
+    values["location"] = None if lat is None or lon is None else {"lat": lat, "lon": lon}
+    return StationRead.model_validate(values)
+
+
+def office_read(row: Mapping[Any, Any]) -> OfficeRead:
+    """A stored office as the API shows it."""
+    return OfficeRead.model_validate(dict(row))

@@ -1,0 +1,74 @@
+"""The service's one settings class: environment variables prefixed LINKAGE_."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration read from the environment (and an optional `.env`); nothing connects here."""
+
+    model_config = SettingsConfigDict(env_prefix="LINKAGE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql+asyncpg://… in production; unset: SQLite in data_dir.",
+    )
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    access_log: bool = True
+
+    db_pool_size: int = Field(default=10, ge=1, le=100)
+    db_max_overflow: int = Field(default=10, ge=0, le=100)
+    db_statement_cache_size: int = Field(
+        default=100, ge=0, description="asyncpg prepared statements; 0 behind PgBouncer."
+    )
+
+    auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    idempotency_ttl_hours: int = Field(default=48, ge=24, le=24 * 30)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    bootstrap_admin: bool = Field(
+        default=True,
+        description="On first start with no clients, create one admin and print its key.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_driver(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            url = value.get_secret_value()
+            if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+                raise ValueError("use postgresql+asyncpg://… or sqlite+aiosqlite://…")
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL in effect: the configured one, or the embedded SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'linkage.db').resolve()}"
+
+    @property
+    def idempotency_ttl(self) -> timedelta:
+        """How long a stored idempotent response is replayed."""
+        return timedelta(hours=self.idempotency_ttl_hours)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the embedded SQLite database is in use."""
+        return self.sqlalchemy_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings of this process, read once."""
+    return Settings()

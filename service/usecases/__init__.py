@@ -1,0 +1,1 @@
+"""Application layer: each use case loads, asks the domain, persists and commits once."""

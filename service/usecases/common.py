@@ -1,0 +1,64 @@
+"""What every use case shares: the unit of work and the mapping of constraint clashes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.engine import Database
+from service.db.errors import violated_constraint
+from service.domain.errors import Conflict, DomainError, RuleViolation
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The system clock, in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What use cases run against, built once per process (tests build their own)."""
+
+    database: Database
+    clock: Clock = field(default=utc_now)
+
+
+# Constraints that concurrent requests can still collide on after the use case's own checks.
+CONSTRAINT_CONFLICTS: dict[str, tuple[str, str]] = {
+    "uq_station_township_code": ("station_exists", "the township already has a station"),
+    "uq_office_community_code": ("office_exists", "the community already has an office"),
+    "uq_idempotency_record_client_id_key": (
+        "idempotency_key_in_use",
+        "another request with this Idempotency-Key is being processed; retry it shortly",
+    ),
+}
+
+
+def _as_domain_error(exc: IntegrityError) -> DomainError:
+    name = violated_constraint(exc)
+    if name in CONSTRAINT_CONFLICTS:
+        code, detail = CONSTRAINT_CONFLICTS[name]
+        return Conflict(detail, code=code)
+    # A foreign key or check constraint the use case did not foresee: the input is at fault.
+    return RuleViolation(
+        f"the change breaks a data constraint ({name or 'unknown'})", code="constraint_violated"
+    )
+
+
+@asynccontextmanager
+async def unit_of_work(database: Database) -> AsyncIterator[AsyncSession]:
+    """One transaction: committed when the block ends normally, rolled back otherwise."""
+    async with database.session() as session:
+        try:
+            yield session
+            await session.commit()
+        except IntegrityError as exc:
+            await session.rollback()
+            raise _as_domain_error(exc) from exc

@@ -1,0 +1,163 @@
+"""Use cases of community featured social work offices (社区特色社会工作室)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.repositories.divisions import DivisionRepository
+from service.db.repositories.stations import (
+    OfficeFilter,
+    OfficeRepository,
+    OfficeWriter,
+    StationRepository,
+)
+from service.db.tables import OfficeRecord
+from service.domain.access import Caller
+from service.domain.divisions import DivisionLevel
+from service.domain.errors import (
+    Conflict,
+    FieldProblem,
+    Forbidden,
+    NotFound,
+    StaleVersion,
+    rule_violation,
+)
+from service.domain.stations import default_office_name
+from service.schemas.stations import OfficeCreate, OfficeRead, OfficeUpdate, office_read
+from service.usecases.common import Services, unit_of_work
+from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
+
+
+@dataclass(frozen=True, slots=True)
+class OfficePage:
+    """One page of offices and the key to continue after, if there is more."""
+
+    items: list[OfficeRead]
+    next_after: str | None
+
+
+async def create_office(
+    services: Services,
+    *,
+    caller: Caller,
+    data: OfficeCreate,
+    key: IdempotencyKey | None,
+    ttl: timedelta,
+) -> CreationResult:
+    """Open an office in a community; it belongs to the station of the community's township."""
+
+    async def create(session: AsyncSession) -> Created:
+        community = await DivisionRepository(session).get(data.community_code)
+        if community is None or community.level != DivisionLevel.COMMUNITY.value:
+            raise rule_violation(
+                [
+                    FieldProblem(
+                        "community_code",
+                        f"{data.community_code} is not a Hangzhou village-level division code",
+                        code="unknown_division",
+                    )
+                ]
+            )
+        if community.parent_code is None or community.district_code is None:
+            raise RuntimeError(f"division {community.code} has no parent in the reference data")
+        station_id = await StationRepository(session).id_for_township(community.parent_code)
+        if station_id is None:
+            raise rule_violation(
+                [
+                    FieldProblem(
+                        "community_code",
+                        f"the township {community.parent_code} of {community.name} has no station"
+                        " yet; register the station first",
+                        code="township_has_no_station",
+                        rule="R5",
+                    )
+                ]
+            )
+        if not caller.may_change_station(station_id):
+            raise Forbidden(
+                "a station-bound client opens offices only under its own station",
+                code="outside_station_binding",
+            )
+        existing = await OfficeRepository(session).id_for_community(community.code)
+        if existing is not None:
+            raise Conflict(
+                f"{community.name} already has an office",
+                code="office_exists",
+                extra={"existing_office_id": str(existing)},
+            )
+        now = services.clock()
+        record = OfficeRecord(
+            id=uuid.uuid4(),
+            community_code=community.code,
+            station_id=station_id,
+            district_code=community.district_code,
+            name=data.name or default_office_name(community.name),
+            is_demonstration=data.is_demonstration,
+            featured_service=data.featured_service,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        OfficeWriter(session).add(record)
+        await session.flush()
+        return Created(
+            body=office_read(record.model_dump()),
+            location=f"/v1/offices/{record.id}",
+            version=record.version,
+        )
+
+    return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
+
+
+async def get_office(services: Services, *, office_id: uuid.UUID) -> OfficeRead:
+    """One office by id."""
+    async with services.database.read() as connection:
+        row = await OfficeRepository(connection).get(office_id)
+    if row is None:
+        raise NotFound(f"no office with id {office_id}")
+    return office_read(row)
+
+
+async def list_offices(
+    services: Services, *, where: OfficeFilter, after: str | None, limit: int
+) -> OfficePage:
+    """A page of offices in community-code order."""
+    async with services.database.read() as connection:
+        rows = await OfficeRepository(connection).list(where, after=after, limit=limit + 1)
+    items = [office_read(row) for row in rows[:limit]]
+    return OfficePage(
+        items=items, next_after=items[-1].community_code if len(rows) > limit else None
+    )
+
+
+async def update_office(
+    services: Services,
+    *,
+    caller: Caller,
+    office_id: uuid.UUID,
+    expected_version: int | None,
+    changes: OfficeUpdate,
+) -> OfficeRead:
+    """Apply a partial update under optimistic concurrency."""
+    async with unit_of_work(services.database) as session:
+        record = await OfficeWriter(session).get_for_update(office_id)
+        if record is None or not caller.may_change_station(record.station_id):
+            raise NotFound(f"no office with id {office_id}")
+        if expected_version is not None and expected_version != record.version:
+            raise StaleVersion(
+                f"the office is at version {record.version}, not {expected_version}",
+                extra={"current_version": record.version},
+            )
+        sent = changes.model_dump(include=changes.model_fields_set)
+        if any(getattr(record, field) != value for field, value in sent.items()):
+            for field, value in sent.items():
+                setattr(record, field, value)
+            record.version += 1
+            record.updated_at = services.clock()
+            await session.flush()
+        result = office_read(record.model_dump())
+    return result

@@ -1,0 +1,152 @@
+"""Test fixtures: a real database (PostgreSQL when LINKAGE_TEST_DATABASE_URL is set, else SQLite),
+migrated with Alembic once per session, emptied of everything but reference data after each test."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import SQLModel
+
+from service.db.engine import Database, build_engine
+from service.db.migrate import upgrade
+from service.domain.access import Scope
+from service.main import create_app
+from service.settings import Settings
+from service.usecases.clients import create_client
+from service.usecases.common import Services
+
+REFERENCE_TABLES = {"division", "alembic_version"}
+
+ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("LINKAGE_TEST_DATABASE_URL"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set LINKAGE_TEST_DATABASE_URL)")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("LINKAGE_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'linkage-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        data_dir=Path(tmp_path_factory.mktemp("data")),
+        auth_cache_seconds=0,
+        access_log=False,
+        bootstrap_admin=False,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+async def reset_schema(url: str) -> None:
+    """Start from an empty database: drop whatever a previous run left."""
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        else:
+            await connection.run_sync(SQLModel.metadata.drop_all)
+            await connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def migrated(settings: Settings) -> None:
+    await reset_schema(settings.sqlalchemy_url)
+    database = Database(build_engine(settings))
+    await upgrade(database)
+    await database.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, migrated: None) -> AsyncIterator[FastAPI]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def services(app: FastAPI) -> Services:
+    result: Services = app.state.services
+    return result
+
+
+async def empty_tables(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name not in REFERENCE_TABLES:
+                await connection.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+async def _isolated(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+    yield
+    if "app" in request.fixturenames or "services" in request.fixturenames:
+        services: Services = request.getfixturevalue("services")
+        await empty_tables(services.database)
+
+
+@pytest.fixture
+async def make_client(app: FastAPI, services: Services) -> AsyncIterator[ClientFactory]:
+    """Build an HTTP client authenticated as a new machine client with the given scopes."""
+    opened: list[httpx.AsyncClient] = []
+
+    async def factory(
+        *scopes: Scope, station_id: uuid.UUID | None = None, name: str = "test"
+    ) -> httpx.AsyncClient:
+        issued = await create_client(services, name=name, scopes=scopes, station_id=station_id)
+        client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver",
+            headers={"Authorization": f"Bearer {issued.api_key}"},
+        )
+        client.client_id = issued.record.id  # type: ignore[attr-defined]
+        opened.append(client)
+        return client
+
+    yield factory
+    for client in opened:
+        await client.aclose()
+
+
+@pytest.fixture
+async def admin(make_client: ClientFactory) -> httpx.AsyncClient:
+    return await make_client(Scope.ADMIN, name="admin")
+
+
+@pytest.fixture
+async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+    ) as client:
+        yield client
+
+
+def rows_of(items: Iterable[dict[str, object]], key: str) -> list[object]:
+    return [item[key] for item in items]
