@@ -104,12 +104,11 @@ async def empty_tables(database: Database) -> None:
                 await connection.execute(table.delete())
 
 
-@pytest.fixture(autouse=True)
-async def _isolated(request: pytest.FixtureRequest) -> AsyncIterator[None]:
+@pytest.fixture
+async def isolated(services: Services) -> AsyncIterator[None]:
+    """Leave the database as the test found it: reference data only."""
     yield
-    if "app" in request.fixturenames or "services" in request.fixturenames:
-        services: Services = request.getfixturevalue("services")
-        await empty_tables(services.database)
+    await empty_tables(services.database)
 
 
 @pytest.fixture
@@ -118,9 +117,10 @@ async def make_client(app: FastAPI, services: Services) -> AsyncIterator[ClientF
     opened: list[httpx.AsyncClient] = []
 
     async def factory(
-        *scopes: Scope, station_id: uuid.UUID | None = None, name: str = "test"
+        *scopes: Scope, station_id: uuid.UUID | str | None = None, name: str = "test"
     ) -> httpx.AsyncClient:
-        issued = await create_client(services, name=name, scopes=scopes, station_id=station_id)
+        station = uuid.UUID(str(station_id)) if station_id is not None else None
+        issued = await create_client(services, name=name, scopes=scopes, station_id=station)
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url="http://testserver",
@@ -150,3 +150,33 @@ async def anonymous(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 def rows_of(items: Iterable[dict[str, object]], key: str) -> list[object]:
     return [item[key] for item in items]
+
+
+class QueryCounter:
+    """Counts SQL statements sent to the database while active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn, _cursor, statement, _params, _context, _many) -> None:  # noqa: ANN001
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(services: Services) -> Callable[[], QueryCounter]:
+    """Start counting statements; the counter stops at the end of the test."""
+    from sqlalchemy import event
+
+    engine = services.database.engine.sync_engine
+    counters: list[QueryCounter] = []
+
+    def start() -> QueryCounter:
+        counter = QueryCounter()
+        event.listen(engine, "before_cursor_execute", counter)
+        counters.append(counter)
+        return counter
+
+    yield start  # type: ignore[misc]
+    for counter in counters:
+        event.remove(engine, "before_cursor_execute", counter)

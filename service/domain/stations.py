@@ -7,6 +7,7 @@ operating modes (R9), and demonstration status (R14, R17) only for a station tha
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -166,3 +167,23 @@ def _demonstration_problems(
 def transition_allowed(current: StationStatus, new: StationStatus) -> bool:
     """Whether a station may move from one status to another (staying put is always allowed)."""
     return current == new or new in STATUS_TRANSITIONS[current]
+
+
+@dataclass(frozen=True, slots=True)
+class StationFilter:
+    """The filters of GET /v1/stations."""
+
+    district_code: str | None = None
+    township_code: str | None = None
+    status: StationStatus | None = None
+    is_demonstration: bool | None = None
+    specialty: Specialty | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeFilter:
+    """The filters of GET /v1/offices."""
+
+    station_id: uuid.UUID | None = None
+    district_code: str | None = None
+    is_demonstration: bool | None = None

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from service.domain.errors import (
     Conflict,
@@ -151,16 +152,30 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no resource at {request.url.path}"
+    headers = dict(exc.headers or {})
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
+        headers["Allow"] = ", ".join(_allowed_methods(request))
     return problem_response(
         status=exc.status_code,
         code=_HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}"),
         title=HTTPStatus(exc.status_code).phrase,
         detail=detail,
         instance=_instance(request),
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    return [
+        method
+        for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 def _field_name(location: Sequence[str | int]) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from service.db.repositories.stations import StationFilter
+from service.domain.stations import StationFilter
 from service.domain.vocabulary import Specialty, StationStatus
 from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+# One line of text: no control characters (NUL included), at least one visible character.
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=SINGLE_LINE)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=SINGLE_LINE)]
+Address = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=SINGLE_LINE)]
+Description = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=SINGLE_LINE)]
 
 
 class Input(BaseModel):

@@ -19,7 +19,16 @@ from service.domain.vocabulary import (
     Specialty,
     StationStatus,
 )
-from service.schemas.common import Input, Location, LocationIn, Output
+from service.schemas.common import (
+    Address,
+    Description,
+    Input,
+    Location,
+    LocationIn,
+    Name,
+    Output,
+    Title,
+)
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -48,7 +57,6 @@ Phone = Annotated[
     StringConstraints(pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"),
     Field(description="Mobile (11 digits) or landline with area code.", examples=["0571-87654321"]),
 ]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 def _no_default(schema: dict[str, Any]) -> None:
@@ -90,7 +98,7 @@ class StationFields(Input):
     service_items: list[ServiceItemIn] = Field(
         default_factory=list, max_length=100, description="Published service list (R8)."
     )
-    address: str | None = Field(default=None, min_length=1, max_length=256)
+    address: Address | None = None
     location: LocationIn | None = None
     contact_phone: Phone | None = None
 
@@ -99,9 +107,8 @@ class StationCreate(StationFields):
     """A new station in a township that has none yet."""
 
     township_code: TownshipCode = Field(description="Township-level code, digits 7–9 in 001–399.")
-    name: str | None = Field(
+    name: Name | None = Field(
         default=None,
-        max_length=128,
         description="Optional; when given it must be the official R1 name (otherwise derived).",
     )
 
@@ -122,7 +129,7 @@ class StationUpdate(Input):
     specialties: Specialties = absent()
     focus_groups: FocusGroups = absent()
     service_items: list[ServiceItemIn] = absent(max_length=100)
-    address: str | None = Field(default=None, min_length=1, max_length=256)
+    address: Address | None = None
     location: LocationIn | None = None
     contact_phone: Phone | None = None
 
@@ -155,19 +162,17 @@ class OfficeCreate(Input):
     """A community featured social work office (社区特色社会工作室)."""
 
     community_code: CommunityCode = Field(description="Village-level code of the community.")
-    name: str | None = Field(
-        default=None, min_length=1, max_length=128, description="Defaults to the community's name."
-    )
+    name: Name | None = Field(default=None, description="Defaults to the community's name.")
     is_demonstration: bool = False
-    featured_service: str | None = Field(default=None, min_length=1, max_length=500)
+    featured_service: Description | None = None
 
 
 class OfficeUpdate(Input):
     """A partial update of an office; `null` clears the featured service."""
 
-    name: str = absent(min_length=1, max_length=128)
+    name: Name = absent()
     is_demonstration: bool = absent()
-    featured_service: str | None = Field(default=None, min_length=1, max_length=500)
+    featured_service: Description | None = None
 
 
 class OfficeRead(Output):

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.repositories.divisions import DivisionRepository
 from service.db.repositories.stations import (
-    OfficeFilter,
     OfficeRepository,
     OfficeWriter,
     StationRepository,
@@ -26,7 +25,7 @@ from service.domain.errors import (
     StaleVersion,
     rule_violation,
 )
-from service.domain.stations import default_office_name
+from service.domain.stations import OfficeFilter, default_office_name
 from service.schemas.stations import OfficeCreate, OfficeRead, OfficeUpdate, office_read
 from service.usecases.common import Services, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once

@@ -10,13 +10,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.repositories.divisions import DivisionRepository, to_domain
-from service.db.repositories.stations import StationFilter, StationRepository, StationWriter
+from service.db.repositories.stations import StationRepository, StationWriter
 from service.db.tables import StationRecord
 from service.domain.access import Caller
 from service.domain.errors import Conflict, Forbidden, NotFound, StaleVersion, rule_violation
 from service.domain.geo import Point
 from service.domain.stations import (
     ServiceItem,
+    StationFilter,
     StationProfile,
     name_problems,
     official_station_name,

@@ -44,7 +44,12 @@ def station_body(township_code: str = BEISHAN, **overrides: Any) -> dict[str, An
         "township_code": township_code,
         "status": "operating",
         "operating_mode": "purchased_service",
-        "facilities": ["casework_room", "group_activity_room", "multifunction_room", "archive_room"],
+        "facilities": [
+            "casework_room",
+            "group_activity_room",
+            "multifunction_room",
+            "archive_room",
+        ],
         "management_systems": ["posts", "finance", "training", "volunteers", "archives"],
         "specialties": ["elderly"],
         "focus_groups": ["elderly_care", "social_assistance"],
@@ -57,15 +62,21 @@ def station_body(township_code: str = BEISHAN, **overrides: Any) -> dict[str, An
     return body
 
 
-async def create_station(client: httpx.AsyncClient, township_code: str = BEISHAN, **overrides: Any) -> dict[str, Any]:
+async def create_station(
+    client: httpx.AsyncClient, township_code: str = BEISHAN, **overrides: Any
+) -> dict[str, Any]:
     response = await client.post("/v1/stations", json=station_body(township_code, **overrides))
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
 
 
-async def create_office(client: httpx.AsyncClient, community_code: str, **overrides: Any) -> dict[str, Any]:
-    response = await client.post("/v1/offices", json={"community_code": community_code, **overrides})
+async def create_office(
+    client: httpx.AsyncClient, community_code: str, **overrides: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        "/v1/offices", json={"community_code": community_code, **overrides}
+    )
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result

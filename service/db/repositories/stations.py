@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import RowMapping, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,33 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.repositories import Executor
 from service.db.tables import OfficeRecord, StationRecord, table
 from service.db.types import json_array_contains
-from service.domain.vocabulary import Specialty, StationStatus
+from service.domain.stations import OfficeFilter, StationFilter
 
 station = table(StationRecord)
 office = table(OfficeRecord)
 
 _STATION_BY_ID = select(station).where(station.c.id == bindparam("id"))
 _OFFICE_BY_ID = select(office).where(office.c.id == bindparam("id"))
-
-
-@dataclass(frozen=True, slots=True)
-class StationFilter:
-    """The filters of GET /v1/stations."""
-
-    district_code: str | None = None
-    township_code: str | None = None
-    status: StationStatus | None = None
-    is_demonstration: bool | None = None
-    specialty: Specialty | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OfficeFilter:
-    """The filters of GET /v1/offices."""
-
-    station_id: uuid.UUID | None = None
-    district_code: str | None = None
-    is_demonstration: bool | None = None
 
 
 class StationRepository:
