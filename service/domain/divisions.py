@@ -13,7 +13,8 @@ from enum import StrEnum
 CITY_CODE = "3301"
 CITY_NAME = "杭州市"
 
-_CODE = re.compile(r"^3301(\d{2}(\d{3}(\d{3})?)?)?$")
+# ASCII digits only; no serial is all zeros (330100 市辖区, township 000, community 000).
+_CODE = re.compile(r"3301(?:(?!00)[0-9]{2}(?:(?!000)[0-9]{3}(?:(?!000)[0-9]{3})?)?)?")
 
 
 class DivisionLevel(StrEnum):
@@ -53,7 +54,7 @@ class Division:
 
 def level_of(code: str) -> DivisionLevel | None:
     """The level a well-formed Hangzhou code belongs to, or None for anything else."""
-    if not _CODE.match(code):
+    if not _CODE.fullmatch(code):
         return None
     return {
         4: DivisionLevel.CITY,

@@ -81,7 +81,7 @@ def township_problems(code: str, township: Division | None) -> list[FieldProblem
                 code="unknown_division",
             )
         ]
-    if not needs_station(code):
+    if not needs_station(township.code):
         return [
             FieldProblem(
                 "township_code",
