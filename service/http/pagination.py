@@ -33,7 +33,11 @@ def page_params(
     ] = DEFAULT_PAGE_SIZE,
     page_token: Annotated[
         str | None,
-        Query(max_length=512, description="`next_page_token` of the previous page."),
+        Query(
+            max_length=512,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="`next_page_token` of the previous page.",
+        ),
     ] = None,
 ) -> PageParams:
     """The pagination query parameters every collection takes."""

@@ -17,14 +17,8 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def parse_if_match(value: str | None) -> int | None:
-    """The version an update is conditioned on; None for `*` (any). 428 when absent."""
-    if value is None:
-        raise ProblemError(
-            428,
-            "precondition_required",
-            "send If-Match with the ETag of the version you are changing",
-        )
+def parse_if_match(value: str) -> int | None:
+    """The version an update is conditioned on; None for `*` (any)."""
     if value.strip() == "*":
         return None
     match = _ETAG.match(value)
@@ -42,11 +36,12 @@ def not_modified(if_none_match: str | None, version: int) -> bool:
 
 
 IfMatch = Annotated[
-    str | None,
+    str,
     Header(
         alias="If-Match",
-        description='ETag of the version being changed, e.g. `"3"`. Required: 428 without it.',
+        description='ETag of the version being changed, e.g. `"3"`, or `*`. 428 without it.',
         max_length=64,
+        pattern=r'^\s*(\*|(W/)?"[0-9]{1,18}")\s*$',
     ),
 ]
 IfNoneMatch = Annotated[

@@ -201,7 +201,13 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
         for error in raw
     ]
     where = {str(error.get("loc", ("body",))[0]) for error in raw}
-    if any(error.get("type") == "json_invalid" for error in raw):
+    if any(
+        error.get("type") == "missing" and tuple(error.get("loc", ())) == ("header", "If-Match")
+        for error in raw
+    ):
+        status, code = 428, "precondition_required"
+        detail = "send If-Match with the ETag of the version you are changing"
+    elif any(error.get("type") == "json_invalid" for error in raw):
         status, code, detail = 400, "malformed_json", "the request body is not valid JSON"
     elif where == {"path"}:
         status, code = 404, "not_found"

@@ -11,8 +11,8 @@ from service.http.pagination import PageParamsDep, decode_page_token, encode_pag
 from service.http.responses import READ, READ_ONE, json_response, problems
 from service.http.routing import ApiRoute, ServicesDep
 from service.http.security import ReadCaller
-from service.schemas.common import Page
-from service.schemas.divisions import DivisionRead, DivisionSummary, Vocabularies
+from service.schemas.common import ANY_DIVISION_CODE
+from service.schemas.divisions import DivisionPage, DivisionRead, Vocabularies
 from service.usecases import registry
 
 router = APIRouter(tags=["reference data"], route_class=ApiRoute)
@@ -30,7 +30,7 @@ NameQuery = Annotated[
 
 @router.get(
     "/v1/divisions",
-    response_model=Page[DivisionSummary],
+    response_model=DivisionPage,
     responses=problems(READ),
     operation_id="list_divisions",
 )
@@ -39,7 +39,9 @@ async def list_divisions(
     services: ServicesDep,
     page: PageParamsDep,
     level: DivisionLevel | None = None,
-    parent_code: Annotated[str | None, Query(pattern=r"^\d{4,9}$")] = None,
+    parent_code: Annotated[
+        str | None, Query(pattern=ANY_DIVISION_CODE, examples=["330106"])
+    ] = None,
     q: NameQuery = None,
 ) -> Response:
     """List Hangzhou's divisions in code order (scope `registry:read`)."""
@@ -53,7 +55,7 @@ async def list_divisions(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, filters)
-    return json_response(Page[DivisionSummary](items=result.items, next_page_token=next_token))
+    return json_response(DivisionPage(items=result.items, next_page_token=next_token))
 
 
 @router.get(
@@ -63,7 +65,7 @@ async def list_divisions(
     operation_id="get_division",
 )
 async def get_division(
-    code: Annotated[str, Path(pattern=r"^\d{4,12}$", examples=["330106003"])],
+    code: Annotated[str, Path(pattern=ANY_DIVISION_CODE, examples=["330106002"])],
     _: ReadCaller,
     services: ServicesDep,
 ) -> Response:

@@ -19,13 +19,17 @@ class Health(BaseModel):
     status: str
 
 
-@router.get("/healthz", response_model=Health, operation_id="liveness")
+@router.get(
+    "/healthz", response_model=Health, responses=problems((400, 500)), operation_id="liveness"
+)
 async def liveness() -> Response:
     """Liveness: the process answers (touches no dependency)."""
     return json_response(Health(status="ok"))
 
 
-@router.get("/readyz", response_model=Health, responses=problems((503,)), operation_id="readiness")
+@router.get(
+    "/readyz", response_model=Health, responses=problems((400, 500, 503)), operation_id="readiness"
+)
 async def readiness(services: ServicesDep) -> Response:
     """Readiness: the database answers a query (503 when it does not)."""
     if not await services.database.is_reachable():

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from service.domain.stations import OfficeFilter
 from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.params import DistrictCodeQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
     CREATE,
@@ -29,13 +29,10 @@ from service.http.routing import (
     idempotency_key,
 )
 from service.http.security import ReadCaller, WriteCaller
-from service.schemas.common import Page
-from service.schemas.stations import OfficeCreate, OfficeRead, OfficeUpdate
+from service.schemas.stations import OfficeCreate, OfficePage, OfficeRead, OfficeUpdate
 from service.usecases import offices
 
 router = APIRouter(prefix="/v1/offices", tags=["offices"], route_class=ApiRoute)
-
-DistrictCode = Annotated[str | None, Query(pattern=r"^\d{6}$", description="County-level code.")]
 
 
 @router.post(
@@ -64,15 +61,13 @@ async def create_office(
     return creation_response(result)
 
 
-@router.get(
-    "", response_model=Page[OfficeRead], responses=problems(READ), operation_id="list_offices"
-)
+@router.get("", response_model=OfficePage, responses=problems(READ), operation_id="list_offices")
 async def list_offices(
     _: ReadCaller,
     services: ServicesDep,
     page: PageParamsDep,
     station_id: uuid.UUID | None = None,
-    district_code: DistrictCode = None,
+    district_code: DistrictCodeQuery = None,
     is_demonstration: bool | None = None,
 ) -> Response:
     """List offices in community-code order (scope `registry:read`)."""
@@ -83,7 +78,7 @@ async def list_offices(
         services, where=where, after=decode_page_token(page.token, where), limit=page.size
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(Page[OfficeRead](items=result.items, next_page_token=next_token))
+    return json_response(OfficePage(items=result.items, next_page_token=next_token))
 
 
 @router.get(
@@ -114,7 +109,7 @@ async def update_office(
     body: OfficeUpdate,
     caller: WriteCaller,
     services: ServicesDep,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> Response:
     """Change an office; send If-Match with its ETag (scope `registry:write`)."""
     office = await offices.update_office(

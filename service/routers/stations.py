@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from service.domain.stations import StationFilter
 from service.domain.vocabulary import Specialty, StationStatus
 from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.params import DistrictCodeQuery, TownshipCodeQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
     CREATE,
@@ -30,14 +30,10 @@ from service.http.routing import (
     idempotency_key,
 )
 from service.http.security import ReadCaller, WriteCaller
-from service.schemas.common import Page
-from service.schemas.stations import StationCreate, StationRead, StationUpdate
+from service.schemas.stations import StationCreate, StationPage, StationRead, StationUpdate
 from service.usecases import stations
 
 router = APIRouter(prefix="/v1/stations", tags=["stations"], route_class=ApiRoute)
-
-DistrictCode = Annotated[str | None, Query(pattern=r"^\d{6}$", description="County-level code.")]
-TownshipCode = Annotated[str | None, Query(pattern=r"^\d{9}$", description="Township-level code.")]
 
 
 @router.post(
@@ -66,15 +62,13 @@ async def create_station(
     return creation_response(result)
 
 
-@router.get(
-    "", response_model=Page[StationRead], responses=problems(READ), operation_id="list_stations"
-)
+@router.get("", response_model=StationPage, responses=problems(READ), operation_id="list_stations")
 async def list_stations(
     _: ReadCaller,
     services: ServicesDep,
     page: PageParamsDep,
-    district_code: DistrictCode = None,
-    township_code: TownshipCode = None,
+    district_code: DistrictCodeQuery = None,
+    township_code: TownshipCodeQuery = None,
     status: StationStatus | None = None,
     is_demonstration: bool | None = None,
     specialty: Specialty | None = None,
@@ -91,7 +85,7 @@ async def list_stations(
         services, where=where, after=decode_page_token(page.token, where), limit=page.size
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(Page[StationRead](items=result.items, next_page_token=next_token))
+    return json_response(StationPage(items=result.items, next_page_token=next_token))
 
 
 @router.get(
@@ -122,7 +116,7 @@ async def update_station(
     body: StationUpdate,
     caller: WriteCaller,
     services: ServicesDep,
-    if_match: IfMatch = None,
+    if_match: IfMatch,
 ) -> Response:
     """Change a station; send If-Match with its ETag (scope `registry:write`)."""
     station = await stations.update_station(

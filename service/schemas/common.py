@@ -6,6 +6,11 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+# Hangzhou division codes by level (NBS statistical codes, ASCII digits).
+DISTRICT_CODE = r"^3301[0-9]{2}$"
+TOWNSHIP_CODE = r"^3301[0-9]{5}$"
+COMMUNITY_CODE = r"^3301[0-9]{8}$"
+ANY_DIVISION_CODE = r"^3301(?:[0-9]{2}(?:[0-9]{3}(?:[0-9]{3})?)?)?$"
 
 # One line of text: no control characters (NUL included), at least one visible character.
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"

@@ -6,7 +6,7 @@ from pydantic import Field
 
 from service.domain.coverage import Metric, TargetYear
 from service.domain.divisions import DivisionKind, DivisionLevel
-from service.schemas.common import Output
+from service.schemas.common import Output, Page
 
 
 class DivisionSummary(Output):
@@ -18,6 +18,10 @@ class DivisionSummary(Output):
     kind: DivisionKind
     parent_code: str | None
     needs_station: bool = Field(description="A street, town or township (codes 001–399), R2.")
+
+
+class DivisionPage(Page[DivisionSummary]):
+    """A page of divisions."""
 
 
 class DivisionRead(DivisionSummary):

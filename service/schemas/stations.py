@@ -20,6 +20,8 @@ from service.domain.vocabulary import (
     StationStatus,
 )
 from service.schemas.common import (
+    COMMUNITY_CODE,
+    TOWNSHIP_CODE,
     Address,
     Description,
     Input,
@@ -27,6 +29,7 @@ from service.schemas.common import (
     LocationIn,
     Name,
     Output,
+    Page,
     Title,
 )
 
@@ -48,9 +51,11 @@ ManagementSystems = Annotated[
 Specialties = Annotated[list[Specialty], AfterValidator(_distinct), Field(max_length=32)]
 FocusGroups = Annotated[list[FocusGroup], AfterValidator(_distinct), Field(max_length=16)]
 
-TownshipCode = Annotated[str, StringConstraints(pattern=r"^\d{9}$"), Field(examples=["330102001"])]
+TownshipCode = Annotated[
+    str, StringConstraints(pattern=TOWNSHIP_CODE), Field(examples=["330102001"])
+]
 CommunityCode = Annotated[
-    str, StringConstraints(pattern=r"^\d{12}$"), Field(examples=["330102001051"])
+    str, StringConstraints(pattern=COMMUNITY_CODE), Field(examples=["330102001051"])
 ]
 Phone = Annotated[
     str,
@@ -88,7 +93,7 @@ class StationFields(Input):
     status: StationStatus = StationStatus.PLANNED
     operating_mode: OperatingMode | None = Field(default=None, description="R9.")
     is_demonstration: bool = Field(default=False, description="A demonstration station (R14, R17).")
-    demonstration_year: int | None = Field(default=None, ge=2000, le=2100)
+    demonstration_year: int | None = Field(default=None, ge=2021, le=2100)
     facilities: Facilities = Field(default_factory=list, description="Rooms set up (R6).")
     management_systems: ManagementSystems = Field(
         default_factory=list, description="Management systems in force (R7)."
@@ -123,7 +128,7 @@ class StationUpdate(Input):
     status: StationStatus = absent()
     operating_mode: OperatingMode | None = None
     is_demonstration: bool = absent()
-    demonstration_year: int | None = Field(default=None, ge=2000, le=2100)
+    demonstration_year: int | None = Field(default=None, ge=2021, le=2100)
     facilities: Facilities = absent()
     management_systems: ManagementSystems = absent()
     specialties: Specialties = absent()
@@ -188,6 +193,14 @@ class OfficeRead(Output):
     version: int
     created_at: datetime
     updated_at: datetime
+
+
+class StationPage(Page[StationRead]):
+    """A page of stations."""
+
+
+class OfficePage(Page[OfficeRead]):
+    """A page of offices."""
 
 
 def station_read(row: Mapping[Any, Any]) -> StationRead:

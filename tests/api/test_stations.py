@@ -51,7 +51,7 @@ async def test_a_name_other_than_the_official_one_is_refused_r1(admin):
     ("code", "expected"),
     [
         ("330106999", "unknown_division"),  # well-formed, not in Hangzhou's list
-        ("110101001", "unknown_division"),  # Beijing
+        ("110101001", "validation_failed"),  # Beijing: not even shaped like a Hangzhou code
         (NON_TOWNSHIP_UNIT, "township_not_eligible"),  # 400–599: no station (R2)
     ],
 )
@@ -135,7 +135,7 @@ async def test_a_location_outside_hangzhou_is_refused(admin):
         ),
         ({"is_demonstration": True}, "demonstration_year_required"),
         ({"demonstration_year": 2023}, "demonstration_year_without_demonstration"),
-        ({"is_demonstration": True, "demonstration_year": 2019}, "demonstration_year_out_of_range"),
+        ({"is_demonstration": True, "demonstration_year": 2099}, "demonstration_year_out_of_range"),
     ],
 )
 async def test_demonstration_status_rules_r17(admin, overrides, code):
