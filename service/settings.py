@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +49,12 @@ class Settings(BaseSettings):
             if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
                 raise ValueError("use postgresql+asyncpg://… or sqlite+aiosqlite://…")
         return value
+
+    @model_validator(mode="after")
+    def _production_needs_postgresql(self) -> Settings:
+        if self.environment == "production" and (self.database_url is None or self.is_sqlite):
+            raise ValueError("production runs on PostgreSQL: set LINKAGE_DATABASE_URL")
+        return self
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -246,3 +246,31 @@ async def test_database_time_is_utc(admin, services, is_postgres):
         async with services.database.read() as connection:
             zone = (await connection.execute(text("SHOW TIME ZONE"))).scalar_one()
         assert zone
+
+
+async def test_logs_are_json_lines_carrying_the_request_id(settings):
+    import io
+    import json
+
+    from service.logging import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    access = logging.getLogger("linkage.access")
+    access.addHandler(handler)
+    access.setLevel(logging.INFO)
+    app = create_app(settings.model_copy(update={"access_log": True}))
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                await client.get("/healthz", headers={"X-Request-ID": "log-me-1"})
+    finally:
+        access.removeHandler(handler)
+
+    entry = json.loads(stream.getvalue().splitlines()[-1])
+    assert entry["request_id"] == "log-me-1"
+    assert entry["logger"] == "linkage.access"
+    assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/healthz", 200)
+    assert entry["duration_ms"] >= 0

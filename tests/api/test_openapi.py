@@ -32,8 +32,13 @@ def test_operation_ids_are_readable_and_unique(document):
     ids = [operation["operationId"] for _, _, operation in operations(document)]
     assert len(ids) == len(set(ids))
     assert all(identifier.replace("_", "").isalpha() for identifier in ids)
-    assert {"create_station", "get_station", "list_stations", "update_station",
-            "get_coverage_report"} <= set(ids)
+    assert {
+        "create_station",
+        "get_station",
+        "list_stations",
+        "update_station",
+        "get_coverage_report",
+    } <= set(ids)
 
 
 def test_every_operation_declares_its_problems_as_problem_json(document):

@@ -17,12 +17,21 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_s
     issued = await create_client(services, name="schemathesis", scopes=[Scope.ADMIN])
     examples = os.environ.get("LINKAGE_SCHEMATHESIS_EXAMPLES", "50")
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", f"{live_server}/openapi.json",
-        "--checks", "all",
-        "--header", f"Authorization: Bearer {issued.api_key}",
-        "--max-examples", examples,
-        "--workers", "2",
-        "--request-timeout", "10",
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        f"{live_server}/openapi.json",
+        "--checks",
+        "all",
+        "--header",
+        f"Authorization: Bearer {issued.api_key}",
+        "--max-examples",
+        examples,
+        "--workers",
+        "2",
+        "--request-timeout",
+        "10",
     ]
     # schemathesis.toml in the project root says which refusals of valid input are by design.
     result = subprocess.run(  # noqa: ASYNC221 - the CLI is the tool; the server runs apart
