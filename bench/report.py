@@ -2,9 +2,10 @@
 
     python bench/report.py RUNS.jsonl --out bench/results/latest.json [--setting NAME=VALUE ...]
 
-Each line of RUNS.jsonl is one wrk run: {"endpoint", "target" (service|ceiling), "round", "wrk"}
-with "wrk" as printed by bench/wrk.lua. Per endpoint and target it takes the median over rounds of
-requests/s, p50 and p99 (each on its own), and the service/ceiling ratio of the median req/s.
+Each line of RUNS.jsonl is one wrk run: {"endpoint", "target" (service|ceiling), "path", "round",
+"server_cpu_s" (CPU time the server process used during the run), "wrk" (as bench/wrk.lua prints
+it)}. Per endpoint and target it takes the median over rounds of requests/s, p50, p99 and server
+CPU per request (each on its own), and the service/ceiling ratio of the median req/s.
 Exits 1 when a run got error statuses (the numbers would not measure the intended work).
 """
 
@@ -39,8 +40,13 @@ PACKAGES = (
 )
 
 
+def _cpu_us_per_request(run: dict[str, Any]) -> float:
+    return run["server_cpu_s"] * 1e6 / max(1, run["wrk"]["requests"])
+
+
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    results = [run["wrk"] for run in sorted(runs, key=lambda run: run["round"])]
+    runs = sorted(runs, key=lambda run: run["round"])
+    results = [run["wrk"] for run in runs]
     errors = {
         kind: sum(result["errors"][kind] for result in results) for kind in results[0]["errors"]
     }
@@ -48,6 +54,7 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "rps": round(statistics.median(r["rps"] for r in results), 1),
         "p50_ms": round(statistics.median(r["latency_us"]["p50"] for r in results) / 1000, 2),
         "p99_ms": round(statistics.median(r["latency_us"]["p99"] for r in results) / 1000, 2),
+        "cpu_us_per_request": round(statistics.median(_cpu_us_per_request(r) for r in runs)),
         "errors": errors,
         "rounds": [
             {
@@ -58,8 +65,9 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 "max_ms": round(r["latency_us"]["max"] / 1000, 2),
                 "requests": r["requests"],
                 "bytes": r["bytes"],
+                "cpu_us_per_request": round(_cpu_us_per_request(run)),
             }
-            for r in results
+            for run, r in zip(runs, results, strict=True)
         ],
     }
 
@@ -110,7 +118,7 @@ def table(summaries: list[dict[str, Any]]) -> str:
     """The summary as a fixed-width text table."""
     header = (
         f"{'endpoint':<24} {'service req/s':>13} {'ceiling req/s':>13} {'ratio':>6}"
-        f"  {'service p50/p99 ms':>19}  {'ceiling p50/p99 ms':>19}"
+        f"  {'service p50/p99 ms':>19}  {'ceiling p50/p99 ms':>19}  {'CPU us/req svc/ceil':>19}"
     )
     lines = [header, "-" * len(header)]
     for entry in summaries:
@@ -120,7 +128,9 @@ def table(summaries: list[dict[str, Any]]) -> str:
             f" {entry['ratio']:>6.2f}"
             f"  {service['p50_ms']:>8.1f} / {service['p99_ms']:>8.1f}"
             f"  {ceiling['p50_ms']:>8.1f} / {ceiling['p99_ms']:>8.1f}"
+            f"  {service['cpu_us_per_request']:>8,} / {ceiling['cpu_us_per_request']:>8,}"
         )
+    lines.append("(CPU us/req: the server process's user+system CPU time per answered request)")
     lines.append("")
     lines.append("req/s by round (service | ceiling):")
     for entry in summaries:

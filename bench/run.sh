@@ -42,7 +42,9 @@ fi
 # --- PostgreSQL -----------------------------------------------------------------------------------
 if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
   log "starting PostgreSQL"
-  for version in $(ls /etc/postgresql); do
+  for cluster in /etc/postgresql/*/main; do
+    [ -d "$cluster" ] || continue
+    version=$(basename "$(dirname "$cluster")")
     pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
   done
   for _ in $(seq 1 30); do pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && break; sleep 1; done
@@ -103,11 +105,13 @@ UVICORN=(-m uvicorn --host 127.0.0.1 --loop uvloop --http httptools --workers 1
 
 "$PYTHON" "${UVICORN[@]}" --port "$SERVICE_PORT" --factory service.main:create_app \
   >"$WORK/service.log" 2>&1 &
-SERVER_PIDS+=($!)
+SERVICE_PID=$!
+SERVER_PIDS+=("$SERVICE_PID")
 CEILING_DSN="postgresql://$PG_USER@$PG_HOST:$PG_PORT/$DB" CEILING_POOL_SIZE=$POOL_SIZE \
   "$PYTHON" "${UVICORN[@]}" --port "$CEILING_PORT" --app-dir "$ROOT/bench" ceiling:app \
   >"$WORK/ceiling.log" 2>&1 &
-SERVER_PIDS+=($!)
+CEILING_PID=$!
+SERVER_PIDS+=("$CEILING_PID")
 
 SERVICE=http://127.0.0.1:$SERVICE_PORT
 CEILING=http://127.0.0.1:$CEILING_PORT
@@ -138,22 +142,34 @@ STATIONS=$(wc -l <"$WORK/ids.txt")
 RUNS=$WORK/runs.jsonl
 : >"$RUNS"
 
+# CPU time (user + system, in clock ticks) a process has used so far.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+
 # load NAME TARGET ROUND SECONDS: one wrk run; ROUND 0 is a warm-up, not recorded.
 load() {
-  local endpoint=$1 target=$2 round=$3 seconds=$4 base path ids=""
-  if [ "$target" = service ]; then base=$SERVICE; path=/v1/stations; else base=$CEILING; path=/stations; fi
+  local endpoint=$1 target=$2 round=$3 seconds=$4 base path pid ids="" before after
+  if [ "$target" = service ]; then
+    base=$SERVICE; path=/v1/stations; pid=$SERVICE_PID
+  else
+    base=$CEILING; path=/stations; pid=$CEILING_PID
+  fi
   if [ "$endpoint" = by_id ]; then ids=$WORK/ids.txt; fi
   local out=$WORK/wrk-$endpoint-$target-$round.txt
+  before=$(cpu_ticks "$pid")
   BENCH_AUTH=$API_KEY BENCH_IDS=$ids BENCH_PATH=$path/ \
     wrk -t "$THREADS" -c "$CONNECTIONS" -d "${seconds}s" --timeout 10s --latency \
     -s bench/wrk.lua "$base$path" >"$out"
+  after=$(cpu_ticks "$pid")
   [ "$round" = 0 ] && return 0
   local result label
   result=$(sed -n 's/^BENCH_RESULT //p' "$out")
   [ -n "$result" ] || { cat "$out" >&2; die "wrk printed no result"; }
-  if [ "$endpoint" = by_id ]; then label="GET /v1/stations/{id}"; path=$path/{id}; else label="GET /v1/stations"; fi
-  printf '{"endpoint":"%s","target":"%s","path":"%s","round":%d,"wrk":%s}\n' \
-    "$label" "$target" "$path" "$round" "$result" >>"$RUNS"
+  if [ "$endpoint" = by_id ]; then label="GET /v1/stations/{id}"; path="$path/{id}"; else label="GET /v1/stations"; fi
+  printf '{"endpoint":"%s","target":"%s","path":"%s","round":%d,"server_cpu_s":%s,"wrk":%s}\n' \
+    "$label" "$target" "$path" "$round" \
+    "$(awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" 'BEGIN {printf "%.2f", t / hz}')" \
+    "$result" >>"$RUNS"
   log "$(printf '%-22s %-7s round %d: %s req/s' "$label" "$target" "$round" \
     "$(sed -n 's/.*"rps":\([0-9.]*\).*/\1/p' <<<"$result")")"
 }
