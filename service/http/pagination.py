@@ -27,7 +27,7 @@ class PageParams:
     token: str | None
 
 
-def page_params(
+async def page_params(
     page_size: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page (default 50, max 200).")
     ] = DEFAULT_PAGE_SIZE,

@@ -81,13 +81,13 @@ class ApiRoute(APIRoute):
         return route_handler
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """The process's use-case services."""
     services: Services = request.app.state.services
     return services
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The process's settings."""
     settings: Settings = request.app.state.settings
     return settings
