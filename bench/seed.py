@@ -125,8 +125,8 @@ async def _townships(database: Database) -> list[DivisionRecord]:
         .where(division.c.level == "township", division.c.needs_station.is_(True))
         .order_by(division.c.code)
     )
-    async with database.read() as connection:
-        rows = (await connection.execute(query)).mappings().all()
+    async with database.read() as reader:
+        rows = await reader.fetch_all(query)
     return [DivisionRecord.model_validate(row) for row in rows]
 
 

@@ -12,8 +12,10 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp
 
 from service.db.engine import Database, build_engine
+from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
 from service.http.problems import install_problem_handlers
@@ -62,6 +64,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the database for the app's lifetime; close it on shutdown."""
     settings: Settings = app.state.settings
     database = Database(build_engine(settings))
+    await database.open_read_pool(settings)
     services = Services(database=database)
     app.state.services = services
     app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)
@@ -103,10 +106,24 @@ def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
+class LinkageApp(FastAPI):
+    """FastAPI with our request context outermost and the hot reads in front of the routing."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        app = super().build_middleware_stack()
+        return RequestContextMiddleware(
+            FastReads(app, owner=self) if settings.fast_reads else app,
+            metrics=self.state.metrics,
+            max_body_bytes=settings.max_body_bytes,
+            access_log=settings.access_log,
+        )
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI app; nothing connects until its lifespan starts."""
     settings = settings or get_settings()
-    app = FastAPI(
+    app = LinkageApp(
         title="Five-Society Linkage service (五社联动)",
         version=_package_version(),
         description=DESCRIPTION,
@@ -120,11 +137,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_problem_handlers(app)
     for module in (stations, offices, divisions, reports, health):
         app.include_router(module.router)
-    app.add_middleware(
-        RequestContextMiddleware,
-        metrics=metrics,
-        max_body_bytes=settings.max_body_bytes,
-        access_log=settings.access_log,
-    )
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app

@@ -21,6 +21,10 @@ class Settings(BaseSettings):
         default=None,
         description="postgresql+asyncpg://… in production; unset: SQLite in data_dir.",
     )
+    read_database_url: SecretStr | None = Field(
+        default=None,
+        description="A PostgreSQL replica for reads; unset: reads use database_url.",
+    )
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -28,7 +32,9 @@ class Settings(BaseSettings):
     access_log: bool = True
 
     db_pool_size: int = Field(default=10, ge=1, le=100)
-    db_max_overflow: int = Field(default=10, ge=0, le=100)
+    db_max_overflow: int = Field(
+        default=0, ge=0, le=100, description="Extra connections are opened and closed per use."
+    )
     db_statement_cache_size: int = Field(
         default=100, ge=0, description="asyncpg prepared statements; 0 behind PgBouncer."
     )
@@ -36,12 +42,16 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     idempotency_ttl_hours: int = Field(default=48, ge=24, le=24 * 30)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    fast_reads: bool = Field(
+        default=True,
+        description="Serve GET /v1/stations/{id} ahead of the framework (same answers, faster).",
+    )
     bootstrap_admin: bool = Field(
         default=True,
         description="On first start with no clients, create one admin and print its key.",
     )
 
-    @field_validator("database_url")
+    @field_validator("database_url", "read_database_url")
     @classmethod
     def _supported_driver(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
@@ -62,6 +72,13 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite+aiosqlite:///{(self.data_dir / 'linkage.db').resolve()}"
+
+    @property
+    def read_url(self) -> str:
+        """Where reads go: the replica if one is configured, else the primary."""
+        if self.read_database_url is not None:
+            return self.read_database_url.get_secret_value()
+        return self.sqlalchemy_url
 
     @property
     def idempotency_ttl(self) -> timedelta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -164,12 +164,24 @@ class QueryCounter:
 
 
 @pytest.fixture
-def count_queries(services: Services) -> Callable[[], QueryCounter]:
-    """Start counting statements; the counter stops at the end of the test."""
+def count_queries(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[], QueryCounter]]:
+    """Start counting statements, on SQLAlchemy's engine and on the asyncpg read path alike."""
     from sqlalchemy import event
 
     engine = services.database.engine.sync_engine
+    statements = services.database._statements
+    render = statements.render
     counters: list[QueryCounter] = []
+
+    def counted_render(statement, params):  # noqa: ANN001, ANN202
+        sql, arguments = render(statement, params)
+        for counter in counters:
+            counter.statements.append(sql)
+        return sql, arguments
+
+    monkeypatch.setattr(statements, "render", counted_render)
 
     def start() -> QueryCounter:
         counter = QueryCounter()
@@ -177,6 +189,6 @@ def count_queries(services: Services) -> Callable[[], QueryCounter]:
         counters.append(counter)
         return counter
 
-    yield start  # type: ignore[misc]
+    yield start
     for counter in counters:
         event.remove(engine, "before_cursor_execute", counter)

@@ -9,17 +9,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+import asyncpg
+import orjson
+from sqlalchemy import event, literal, select
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
 
+from service.db.reader import AsyncpgReader, Reader, SqlAlchemyReader, StatementCache
 from service.settings import Settings
 
 
@@ -80,14 +82,53 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+_ASYNCPG_DSN_OPTIONS = frozenset(
+    {"sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl", "target_session_attrs"}
+)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def _keep_session_state(connection: asyncpg.Connection) -> None:
+    """Reads change no session state (no SET, LISTEN or locks), so skip asyncpg's reset query."""
+
+
+async def _register_json_codecs(connection: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            type_name, encoder=_json_text, decoder=orjson.loads, schema="pg_catalog"
+        )
+
+
 class Database:
-    """Owns the engine. Writes go through `session()`, reads through `read()`."""
+    """Owns the engine (writes: `session()`) and, on PostgreSQL, a lean read pool (`read()`)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._reads = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        self._statements = StatementCache(engine.dialect)
+        self._read_pool: asyncpg.Pool | None = None
+
+    async def open_read_pool(self, settings: Settings) -> None:
+        """On PostgreSQL, open the asyncpg pool reads run on (the replica's, when one is set)."""
+        if self.dialect != "postgresql" or self._read_pool is not None:
+            return
+        url = make_url(settings.read_url)
+        options = {k: v for k, v in url.query.items() if k in _ASYNCPG_DSN_OPTIONS}
+        dsn = url.set(drivername="postgresql", query=options).render_as_string(hide_password=False)
+        self._read_pool = await asyncpg.create_pool(
+            dsn,
+            min_size=0,  # connect on first use: without a database the app starts, not ready
+            max_size=settings.db_pool_size,
+            statement_cache_size=settings.db_statement_cache_size,
+            init=_register_json_codecs,
+            reset=_keep_session_state,
+            server_settings={"application_name": "linkage-reads"},
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -96,20 +137,26 @@ class Database:
             yield session
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
-        """A connection in autocommit mode: no BEGIN/ROLLBACK round trips around a read."""
+    async def read(self) -> AsyncIterator[Reader]:
+        """A reader outside any transaction: the asyncpg pool, or an autocommit connection."""
+        if self._read_pool is not None:
+            yield AsyncpgReader(self._read_pool, self._statements)
+            return
         async with self._reads.connect() as connection:
-            yield connection
+            yield SqlAlchemyReader(connection)
 
     async def is_reachable(self, within_seconds: float = 2.0) -> bool:
         """Whether the database answers a trivial query in time."""
         try:
-            async with asyncio.timeout(within_seconds), self.read() as connection:
-                await connection.execute(text("SELECT 1"))
-        except (OSError, TimeoutError, SQLAlchemyError):
+            async with asyncio.timeout(within_seconds), self.read() as reader:
+                await reader.scalar(select(literal(1)))
+        except (OSError, TimeoutError, SQLAlchemyError, asyncpg.PostgresError):
             return False
         return True
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
+        if self._read_pool is not None:
+            await self._read_pool.close()
+            self._read_pool = None
         await self.engine.dispose()

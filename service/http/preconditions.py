@@ -44,9 +44,12 @@ IfMatch = Annotated[
         pattern=r'^\s*(\*|(W/)?"[0-9]{1,18}")\s*$',
     ),
 ]
+IF_NONE_MATCH_MAX_LENGTH = 256
 IfNoneMatch = Annotated[
     str | None,
     Header(
-        alias="If-None-Match", description="Answer 304 when the ETag still matches.", max_length=256
+        alias="If-None-Match",
+        description="Answer 304 when the ETag still matches.",
+        max_length=IF_NONE_MATCH_MAX_LENGTH,
     ),
 ]

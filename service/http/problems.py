@@ -248,6 +248,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(InterfaceError, _database_unavailable)
+    app.add_exception_handler(Exception, _internal_error)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    """Answer an unexpected fault; the request middleware logs it with its trace."""
+    return Response(
+        internal_error_body(request.url.path), status_code=500, media_type=PROBLEM_MEDIA_TYPE
+    )
 
 
 def internal_error_body(path: str) -> bytes:

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from service.db.reader import SqlAlchemyReader
 from service.db.repositories.access import ApiClientRepository
 from service.db.repositories.stations import StationRepository
 from service.db.tables import ApiClientRecord
@@ -57,7 +58,8 @@ async def create_client(
     """Register a client and issue its key."""
     api_key = new_key()
     async with unit_of_work(services.database) as session:
-        if station_id is not None and await StationRepository(session).get(station_id) is None:
+        reader = SqlAlchemyReader(session)
+        if station_id is not None and await StationRepository(reader).get(station_id) is None:
             raise NotFound(f"no station with id {station_id}")
         record = ApiClientRecord(
             id=uuid.uuid4(),
@@ -74,8 +76,8 @@ async def create_client(
 
 async def list_clients(services: Services) -> list[ApiClientRecord]:
     """Every client, revoked ones included."""
-    async with services.database.read() as connection:
-        return await ApiClientRepository(connection).all()
+    async with services.database.read() as reader:
+        return await ApiClientRepository(reader).all()
 
 
 async def revoke_client(services: Services, *, client_id: uuid.UUID) -> ApiClientRecord:
@@ -91,8 +93,8 @@ async def revoke_client(services: Services, *, client_id: uuid.UUID) -> ApiClien
 
 async def bootstrap_admin(services: Services) -> IssuedClient | None:
     """On a database that never had a client, create an admin one; otherwise do nothing."""
-    async with services.database.read() as connection:
-        if await ApiClientRepository(connection).count() > 0:
+    async with services.database.read() as reader:
+        if await ApiClientRepository(reader).count() > 0:
             return None
     return await create_client(services, name=BOOTSTRAP_CLIENT_NAME, scopes=[Scope.ADMIN])
 
@@ -121,8 +123,8 @@ class Authenticator:
         cached = self._cache.get(key_hash)
         if cached is not None and cached[0] > now:
             return cached[1]
-        async with self.services.database.read() as connection:
-            record = await ApiClientRepository(connection).active_by_key_hash(key_hash)
+        async with self.services.database.read() as reader:
+            record = await ApiClientRepository(reader).active_by_key_hash(key_hash)
         caller = None if record is None else _caller(record)
         if self.ttl > 0:
             if len(self._cache) >= self.MAX_ENTRIES:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.reader import SqlAlchemyReader
 from service.db.repositories.divisions import DivisionRepository
 from service.db.repositories.stations import (
     OfficeRepository,
@@ -50,7 +51,8 @@ async def create_office(
     """Open an office in a community; it belongs to the station of the community's township."""
 
     async def create(session: AsyncSession) -> Created:
-        community = await DivisionRepository(session).get(data.community_code)
+        reader = SqlAlchemyReader(session)
+        community = await DivisionRepository(reader).get(data.community_code)
         if community is None or community.level != DivisionLevel.COMMUNITY.value:
             raise rule_violation(
                 [
@@ -63,7 +65,7 @@ async def create_office(
             )
         if community.parent_code is None or community.district_code is None:
             raise RuntimeError(f"division {community.code} has no parent in the reference data")
-        station_id = await StationRepository(session).id_for_township(community.parent_code)
+        station_id = await StationRepository(reader).id_for_township(community.parent_code)
         if station_id is None:
             raise rule_violation(
                 [
@@ -81,7 +83,7 @@ async def create_office(
                 "a station-bound client opens offices only under its own station",
                 code="outside_station_binding",
             )
-        existing = await OfficeRepository(session).id_for_community(community.code)
+        existing = await OfficeRepository(reader).id_for_community(community.code)
         if existing is not None:
             raise Conflict(
                 f"{community.name} already has an office",
@@ -114,8 +116,8 @@ async def create_office(
 
 async def get_office(services: Services, *, office_id: uuid.UUID) -> OfficeRead:
     """One office by id."""
-    async with services.database.read() as connection:
-        row = await OfficeRepository(connection).get(office_id)
+    async with services.database.read() as reader:
+        row = await OfficeRepository(reader).get(office_id)
     if row is None:
         raise NotFound(f"no office with id {office_id}")
     return office_read(row)
@@ -125,8 +127,8 @@ async def list_offices(
     services: Services, *, where: OfficeFilter, after: str | None, limit: int
 ) -> OfficePage:
     """A page of offices in community-code order."""
-    async with services.database.read() as connection:
-        rows = await OfficeRepository(connection).list(where, after=after, limit=limit + 1)
+    async with services.database.read() as reader:
+        rows = await OfficeRepository(reader).list(where, after=after, limit=limit + 1)
     items = [office_read(row) for row in rows[:limit]]
     return OfficePage(
         items=items, next_after=items[-1].community_code if len(rows) > limit else None

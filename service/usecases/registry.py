@@ -58,8 +58,8 @@ def _ancestor_codes(code: str) -> list[str]:
 
 async def get_division(services: Services, *, code: str) -> DivisionRead:
     """One division with its parents, in one query."""
-    async with services.database.read() as connection:
-        records = await DivisionRepository(connection).get_many([*_ancestor_codes(code), code])
+    async with services.database.read() as reader:
+        records = await DivisionRepository(reader).get_many([*_ancestor_codes(code), code])
     if not records or records[-1].code != code:
         raise NotFound(f"Hangzhou has no division with code {code}")
     *parents, division = records
@@ -78,8 +78,8 @@ async def list_divisions(
     limit: int,
 ) -> DivisionPage:
     """A page of divisions in code order."""
-    async with services.database.read() as connection:
-        records = await DivisionRepository(connection).list(
+    async with services.database.read() as reader:
+        records = await DivisionRepository(reader).list(
             level=level,
             parent_code=parent_code,
             name_contains=name_contains,
@@ -106,8 +106,8 @@ def _figures(counts: CoverageCounts) -> dict[str, int | float]:
 
 async def coverage_report(services: Services, *, year: TargetYear) -> CoverageReport:
     """R14 coverage per district (aggregated in SQL) and the city's progress on its targets."""
-    async with services.database.read() as connection:
-        rows = await coverage_by_district(connection)
+    async with services.database.read() as reader:
+        rows = await coverage_by_district(reader)
     districts = []
     city = ZERO
     for row in rows:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.reader import SqlAlchemyReader
 from service.db.repositories.divisions import DivisionRepository, to_domain
 from service.db.repositories.stations import StationRepository, StationWriter
 from service.db.tables import StationRecord
@@ -97,7 +98,8 @@ async def create_station(
         )
 
     async def create(session: AsyncSession) -> Created:
-        divisions = DivisionRepository(session)
+        reader = SqlAlchemyReader(session)
+        divisions = DivisionRepository(reader)
         township = await divisions.get(data.township_code)
         problems = township_problems(data.township_code, to_domain(township) if township else None)
         if problems or township is None or township.parent_code is None:
@@ -112,7 +114,7 @@ async def create_station(
         )
         if problems:
             raise rule_violation(problems)
-        existing = await StationRepository(session).id_for_township(data.township_code)
+        existing = await StationRepository(reader).id_for_township(data.township_code)
         if existing is not None:
             raise Conflict(
                 f"{township.name} already has a station",
@@ -141,8 +143,8 @@ async def create_station(
 
 async def get_station(services: Services, *, station_id: uuid.UUID) -> StationRead:
     """One station by id."""
-    async with services.database.read() as connection:
-        row = await StationRepository(connection).get(station_id)
+    async with services.database.read() as reader:
+        row = await StationRepository(reader).get(station_id)
     if row is None:
         raise NotFound(f"no station with id {station_id}")
     return station_read(row)
@@ -152,8 +154,8 @@ async def list_stations(
     services: Services, *, where: StationFilter, after: str | None, limit: int
 ) -> StationPage:
     """A page of stations in township-code order."""
-    async with services.database.read() as connection:
-        rows = await StationRepository(connection).list(where, after=after, limit=limit + 1)
+    async with services.database.read() as reader:
+        rows = await StationRepository(reader).list(where, after=after, limit=limit + 1)
     items = [station_read(row) for row in rows[:limit]]
     return StationPage(
         items=items, next_after=items[-1].township_code if len(rows) > limit else None

@@ -76,7 +76,7 @@ async def test_upgrade_builds_the_declared_schema_and_downgrade_removes_it(fresh
 
 async def test_the_divisions_arrive_with_the_schema(fresh_database):
     await upgrade(fresh_database)
-    async with fresh_database.read() as connection:
+    async with fresh_database.engine.connect() as connection:
         rows = await connection.execute(
             text(
                 "SELECT level, count(*), sum(CASE WHEN needs_station THEN 1 ELSE 0 END) "
@@ -95,6 +95,6 @@ async def test_the_divisions_arrive_with_the_schema(fresh_database):
 async def test_upgrading_twice_changes_nothing(fresh_database):
     await upgrade(fresh_database)
     await upgrade(fresh_database)
-    async with fresh_database.read() as connection:
+    async with fresh_database.engine.connect() as connection:
         count = (await connection.execute(text("SELECT count(*) FROM division"))).scalar_one()
     assert count == 3530

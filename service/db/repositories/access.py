@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.repositories import Executor
+from service.db.reader import Reader
 from service.db.tables import ApiClientRecord, IdempotencyRecord, table
 
 api_client = table(ApiClientRecord)
@@ -18,28 +18,26 @@ idempotency_record = table(IdempotencyRecord)
 class ApiClientRepository:
     """Machine clients, looked up by the hash of their key."""
 
-    def __init__(self, executor: Executor) -> None:
-        self.executor = executor
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
 
     async def active_by_key_hash(self, key_hash: str) -> ApiClientRecord | None:
         """The unrevoked client holding the key with this hash."""
-        result = await self.executor.execute(
+        row = await self.reader.fetch_one(
             select(api_client).where(
                 api_client.c.key_hash == key_hash, api_client.c.revoked_at.is_(None)
             )
         )
-        row = result.mappings().first()
         return None if row is None else ApiClientRecord.model_validate(row)
 
     async def count(self) -> int:
         """How many clients were ever created (revoked ones included)."""
-        result = await self.executor.execute(select(func.count()).select_from(api_client))
-        return int(result.scalar_one())
+        return int(await self.reader.scalar(select(func.count()).select_from(api_client)))
 
     async def all(self) -> list[ApiClientRecord]:
         """Every client, oldest first."""
-        result = await self.executor.execute(select(api_client).order_by(api_client.c.created_at))
-        return [ApiClientRecord.model_validate(row) for row in result.mappings()]
+        rows = await self.reader.fetch_all(select(api_client).order_by(api_client.c.created_at))
+        return [ApiClientRecord.model_validate(row) for row in rows]
 
 
 class IdempotencyRepository:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from service.db.repositories import Executor
+from service.db.reader import Reader
 from service.db.tables import DivisionRecord, table
 from service.domain.divisions import Division, DivisionLevel
 
@@ -26,21 +26,21 @@ def to_domain(record: DivisionRecord) -> Division:
 class DivisionRepository:
     """Hangzhou's divisions by code, by parent, by name."""
 
-    def __init__(self, executor: Executor) -> None:
-        self.executor = executor
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
 
     async def get(self, code: str) -> DivisionRecord | None:
         """One division, or None for a code Hangzhou does not have."""
-        row = (await self.executor.execute(select(division).where(division.c.code == code))).first()
-        return None if row is None else DivisionRecord.model_validate(row._mapping)
+        row = await self.reader.fetch_one(select(division).where(division.c.code == code))
+        return None if row is None else DivisionRecord.model_validate(row)
 
     async def get_many(self, codes: Sequence[str]) -> list[DivisionRecord]:
         """The divisions among `codes` that exist, shortest code (highest level) first."""
-        rows = await self.executor.execute(
+        rows = await self.reader.fetch_all(
             select(division).where(division.c.code.in_(codes)).order_by(division.c.code)
         )
         return sorted(
-            (DivisionRecord.model_validate(row._mapping) for row in rows),
+            (DivisionRecord.model_validate(row) for row in rows),
             key=lambda record: len(record.code),
         )
 
@@ -63,5 +63,4 @@ class DivisionRepository:
             query = query.where(division.c.name.contains(name_contains, autoescape=True))
         if after is not None:
             query = query.where(division.c.code > after)
-        rows = await self.executor.execute(query)
-        return [DivisionRecord.model_validate(row._mapping) for row in rows]
+        return [DivisionRecord.model_validate(row) for row in await self.reader.fetch_all(query)]

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from sqlalchemy import Integer, RowMapping, case, func, select
+from sqlalchemy import Integer, case, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from service.db.repositories import Executor
+from service.db.reader import Reader, Row
 from service.db.tables import DivisionRecord, OfficeRecord, StationRecord, table
 from service.domain.divisions import DivisionLevel
 from service.domain.vocabulary import StationStatus
@@ -21,7 +19,7 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
 
 
-async def coverage_by_district(executor: Executor) -> Sequence[RowMapping]:
+async def coverage_by_district(reader: Reader) -> list[Row]:
     """Per county-level unit: townships needing a station, stations, offices, demonstrations."""
     townships = (
         select(
@@ -73,4 +71,4 @@ async def coverage_by_district(executor: Executor) -> Sequence[RowMapping]:
         .where(division.c.level == DivisionLevel.DISTRICT.value)
         .order_by(division.c.code)
     )
-    return (await executor.execute(query)).mappings().all()
+    return await reader.fetch_all(query)

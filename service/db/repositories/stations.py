@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 
-from sqlalchemy import RowMapping, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.repositories import Executor
+from service.db.reader import Reader, Row
 from service.db.tables import OfficeRecord, StationRecord, table
 from service.db.types import json_array_contains
 from service.domain.stations import OfficeFilter, StationFilter
@@ -23,17 +22,14 @@ _OFFICE_BY_ID = select(office).where(office.c.id == bindparam("id"))
 class StationRepository:
     """Stations by id, by township, by filter."""
 
-    def __init__(self, executor: Executor) -> None:
-        self.executor = executor
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
 
-    async def get(self, station_id: uuid.UUID) -> RowMapping | None:
+    async def get(self, station_id: uuid.UUID) -> Row | None:
         """One station's row, or None."""
-        result = await self.executor.execute(_STATION_BY_ID, {"id": station_id})
-        return result.mappings().first()
+        return await self.reader.fetch_one(_STATION_BY_ID, {"id": station_id})
 
-    async def list(
-        self, where: StationFilter, *, after: str | None, limit: int
-    ) -> Sequence[RowMapping]:
+    async def list(self, where: StationFilter, *, after: str | None, limit: int) -> list[Row]:
         """Stations in township-code order after the cursor."""
         query = select(station).order_by(station.c.township_code).limit(limit)
         if where.district_code is not None:
@@ -48,14 +44,14 @@ class StationRepository:
             query = query.where(json_array_contains(station.c.specialties, where.specialty.value))
         if after is not None:
             query = query.where(station.c.township_code > after)
-        return (await self.executor.execute(query)).mappings().all()
+        return await self.reader.fetch_all(query)
 
     async def id_for_township(self, township_code: str) -> uuid.UUID | None:
         """The station of a township, if it has one."""
-        result = await self.executor.execute(
+        found: uuid.UUID | None = await self.reader.scalar(
             select(station.c.id).where(station.c.township_code == township_code)
         )
-        return result.scalar_one_or_none()
+        return found
 
 
 class StationWriter:
@@ -76,17 +72,14 @@ class StationWriter:
 class OfficeRepository:
     """Offices by id and by filter."""
 
-    def __init__(self, executor: Executor) -> None:
-        self.executor = executor
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
 
-    async def get(self, office_id: uuid.UUID) -> RowMapping | None:
+    async def get(self, office_id: uuid.UUID) -> Row | None:
         """One office's row, or None."""
-        result = await self.executor.execute(_OFFICE_BY_ID, {"id": office_id})
-        return result.mappings().first()
+        return await self.reader.fetch_one(_OFFICE_BY_ID, {"id": office_id})
 
-    async def list(
-        self, where: OfficeFilter, *, after: str | None, limit: int
-    ) -> Sequence[RowMapping]:
+    async def list(self, where: OfficeFilter, *, after: str | None, limit: int) -> list[Row]:
         """Offices in community-code order after the cursor."""
         query = select(office).order_by(office.c.community_code).limit(limit)
         if where.station_id is not None:
@@ -97,14 +90,14 @@ class OfficeRepository:
             query = query.where(office.c.is_demonstration == where.is_demonstration)
         if after is not None:
             query = query.where(office.c.community_code > after)
-        return (await self.executor.execute(query)).mappings().all()
+        return await self.reader.fetch_all(query)
 
     async def id_for_community(self, community_code: str) -> uuid.UUID | None:
         """The office of a community, if it has one."""
-        result = await self.executor.execute(
+        found: uuid.UUID | None = await self.reader.scalar(
             select(office.c.id).where(office.c.community_code == community_code)
         )
-        return result.scalar_one_or_none()
+        return found
 
 
 class OfficeWriter:
