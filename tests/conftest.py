@@ -59,6 +59,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         auth_cache_seconds=0,
         access_log=False,
         bootstrap_admin=False,
+        tune_gc=False,  # the suite builds many apps; freezing each one's objects would pile up
         _env_file=None,  # type: ignore[call-arg]
     )
 
