@@ -6,13 +6,14 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.engine import Database
 from service.db.errors import violated_constraint
-from service.domain.errors import Conflict, DomainError, RuleViolation
+from service.domain.errors import Conflict, DomainError, RuleViolation, StaleVersion
 
 Clock = Callable[[], datetime]
 
@@ -50,6 +51,32 @@ def _as_domain_error(exc: IntegrityError) -> DomainError:
     return RuleViolation(
         f"the change breaks a data constraint ({name or 'unknown'})", code="constraint_violated"
     )
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class KeysetPage(Generic[T]):
+    """One page of a collection and the key to continue after, when there is more."""
+
+    items: list[T]
+    next_after: str | None
+
+    @classmethod
+    def of(cls, rows: list[T], *, limit: int, key: Callable[[T], str]) -> KeysetPage[T]:
+        """From `limit + 1` fetched rows: the extra row only says that another page exists."""
+        items = rows[:limit]
+        return cls(items=items, next_after=key(items[-1]) if len(rows) > limit else None)
+
+
+def check_version(kind: str, *, current: int, expected: int | None) -> None:
+    """Optimistic concurrency: the caller changes the version it read, or nothing (`*`)."""
+    if expected is not None and expected != current:
+        raise StaleVersion(
+            f"the {kind} is at version {current}, not {expected}",
+            extra={"current_version": current},
+        )
 
 
 @asynccontextmanager

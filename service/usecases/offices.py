@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,21 +22,12 @@ from service.domain.errors import (
     FieldProblem,
     Forbidden,
     NotFound,
-    StaleVersion,
     rule_violation,
 )
 from service.domain.stations import OfficeFilter, default_office_name
 from service.schemas.stations import OfficeCreate, OfficeRead, OfficeUpdate, office_read
-from service.usecases.common import Services, unit_of_work
+from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
-
-
-@dataclass(frozen=True, slots=True)
-class OfficePage:
-    """One page of offices and the key to continue after, if there is more."""
-
-    items: list[OfficeRead]
-    next_after: str | None
 
 
 async def create_office(
@@ -125,14 +115,12 @@ async def get_office(services: Services, *, office_id: uuid.UUID) -> OfficeRead:
 
 async def list_offices(
     services: Services, *, where: OfficeFilter, after: str | None, limit: int
-) -> OfficePage:
+) -> KeysetPage[OfficeRead]:
     """A page of offices in community-code order."""
     async with services.database.read() as reader:
         rows = await OfficeRepository(reader).list(where, after=after, limit=limit + 1)
-    items = [office_read(row) for row in rows[:limit]]
-    return OfficePage(
-        items=items, next_after=items[-1].community_code if len(rows) > limit else None
-    )
+    offices = [office_read(row) for row in rows]
+    return KeysetPage.of(offices, limit=limit, key=lambda office: office.community_code)
 
 
 async def update_office(
@@ -148,11 +136,7 @@ async def update_office(
         record = await OfficeWriter(session).get_for_update(office_id)
         if record is None or not caller.may_change_station(record.station_id):
             raise NotFound(f"no office with id {office_id}")
-        if expected_version is not None and expected_version != record.version:
-            raise StaleVersion(
-                f"the office is at version {record.version}, not {expected_version}",
-                extra={"current_version": record.version},
-            )
+        check_version("office", current=record.version, expected=expected_version)
         sent = changes.model_dump(include=changes.model_fields_set)
         if any(getattr(record, field) != value for field, value in sent.items()):
             for field, value in sent.items():

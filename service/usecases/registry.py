@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from service.db.repositories.divisions import DivisionRepository
 from service.db.repositories.reports import coverage_by_district
@@ -27,15 +27,7 @@ from service.schemas.divisions import (
     Term,
     Vocabularies,
 )
-from service.usecases.common import Services
-
-
-@dataclass(frozen=True, slots=True)
-class DivisionPage:
-    """One page of divisions and the key to continue after, if there is more."""
-
-    items: list[DivisionSummary]
-    next_after: str | None
+from service.usecases.common import KeysetPage, Services
 
 
 def _summary(record: DivisionRecord) -> DivisionSummary:
@@ -76,7 +68,7 @@ async def list_divisions(
     name_contains: str | None,
     after: str | None,
     limit: int,
-) -> DivisionPage:
+) -> KeysetPage[DivisionSummary]:
     """A page of divisions in code order."""
     async with services.database.read() as reader:
         records = await DivisionRepository(reader).list(
@@ -86,8 +78,8 @@ async def list_divisions(
             after=after,
             limit=limit + 1,
         )
-    items = [_summary(record) for record in records[:limit]]
-    return DivisionPage(items=items, next_after=items[-1].code if len(records) > limit else None)
+    divisions = [_summary(record) for record in records]
+    return KeysetPage.of(divisions, limit=limit, key=lambda division: division.code)
 
 
 def vocabularies() -> Vocabularies:

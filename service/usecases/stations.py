@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +13,7 @@ from service.db.repositories.divisions import DivisionRepository, to_domain
 from service.db.repositories.stations import StationRepository, StationWriter
 from service.db.tables import StationRecord
 from service.domain.access import Caller
-from service.domain.errors import Conflict, Forbidden, NotFound, StaleVersion, rule_violation
+from service.domain.errors import Conflict, Forbidden, NotFound, rule_violation
 from service.domain.geo import Point
 from service.domain.stations import (
     ServiceItem,
@@ -36,16 +35,8 @@ from service.domain.vocabulary import (
     StationStatus,
 )
 from service.schemas.stations import StationCreate, StationRead, StationUpdate, station_read
-from service.usecases.common import Services, unit_of_work
+from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
-
-
-@dataclass(frozen=True, slots=True)
-class StationPage:
-    """One page of stations and the key to continue after, if there is more."""
-
-    items: list[StationRead]
-    next_after: str | None
 
 
 def _profile_of(values: dict[str, Any]) -> StationProfile:
@@ -152,14 +143,12 @@ async def get_station(services: Services, *, station_id: uuid.UUID) -> StationRe
 
 async def list_stations(
     services: Services, *, where: StationFilter, after: str | None, limit: int
-) -> StationPage:
+) -> KeysetPage[StationRead]:
     """A page of stations in township-code order."""
     async with services.database.read() as reader:
         rows = await StationRepository(reader).list(where, after=after, limit=limit + 1)
-    items = [station_read(row) for row in rows[:limit]]
-    return StationPage(
-        items=items, next_after=items[-1].township_code if len(rows) > limit else None
-    )
+    stations = [station_read(row) for row in rows]
+    return KeysetPage.of(stations, limit=limit, key=lambda station: station.township_code)
 
 
 async def update_station(
@@ -175,11 +164,7 @@ async def update_station(
         record = await StationWriter(session).get_for_update(station_id)
         if record is None or not caller.may_change_station(station_id):
             raise NotFound(f"no station with id {station_id}")
-        if expected_version is not None and expected_version != record.version:
-            raise StaleVersion(
-                f"the station is at version {record.version}, not {expected_version}",
-                extra={"current_version": record.version},
-            )
+        check_version("station", current=record.version, expected=expected_version)
         current = _stored_values(record)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
         merged = current | sent
