@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,11 +21,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from service.db.reader import AsyncpgReader, Reader, SqlAlchemyReader, StatementCache
+from service.db.types import json_text
 from service.settings import Settings
-
-
-def _json_serializer(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def build_engine(settings: Settings) -> AsyncEngine:
@@ -36,12 +32,12 @@ def build_engine(settings: Settings) -> AsyncEngine:
         database = url.split(":///", 1)[1]
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, json_serializer=_json_serializer)
+        engine = create_async_engine(url, json_serializer=json_text)
         _configure_sqlite(engine)
         return engine
     return create_async_engine(
         url,
-        json_serializer=_json_serializer,
+        json_serializer=json_text,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         # pre-ping costs a round trip per checkout; a dead connection surfaces as a 503 instead
@@ -87,10 +83,6 @@ _ASYNCPG_DSN_OPTIONS = frozenset(
 )
 
 
-def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
-
-
 async def _keep_session_state(connection: asyncpg.Connection) -> None:
     """Reads change no session state (no SET, LISTEN or locks), so skip asyncpg's reset query."""
 
@@ -98,7 +90,7 @@ async def _keep_session_state(connection: asyncpg.Connection) -> None:
 async def _register_json_codecs(connection: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
         await connection.set_type_codec(
-            type_name, encoder=_json_text, decoder=orjson.loads, schema="pg_catalog"
+            type_name, encoder=json_text, decoder=orjson.loads, schema="pg_catalog"
         )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, bindparam
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
@@ -66,6 +66,6 @@ def _contains_sqlite(element: json_array_contains, compiler: SQLCompiler, **kw: 
     )
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON with real Unicode (division and station names stay readable in the database)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def json_text(value: Any) -> str:
+    """Compact JSON with real Unicode, so names stay readable in the database."""
+    return orjson.dumps(value).decode()
