@@ -33,6 +33,7 @@ from service.domain.vocabulary import (
     OperatingMode,
     Specialty,
 )
+from service.pii import PiiVault
 from service.settings import Settings
 from service.usecases import clients
 from service.usecases.common import Services
@@ -142,9 +143,11 @@ async def _register(http: httpx.AsyncClient, body: dict[str, Any], gate: asyncio
 
 async def seed(base_url: str, rng_seed: int) -> tuple[list[str], str]:
     """Issue the keys and register the stations: the stations' ids and the read key."""
-    database = Database(build_engine(Settings()))
+    settings = Settings()
+    database = Database(build_engine(settings))
     try:
-        write_key, read_key = await _issue_keys(Services(database=database))
+        services = Services(database=database, vault=PiiVault.from_settings(settings))
+        write_key, read_key = await _issue_keys(services)
         townships = await _townships(database)
     finally:
         await database.dispose()

@@ -16,6 +16,7 @@ from service.db.migrate import upgrade
 from service.domain.access import Scope
 from service.domain.errors import DomainError
 from service.logging import configure_logging
+from service.pii import PiiVault
 from service.settings import Settings, get_settings
 from service.usecases import clients
 from service.usecases.common import Services
@@ -27,7 +28,7 @@ def _run_with_database(settings: Settings, action: Callable[[Services], Awaitabl
     async def main() -> T:
         database = Database(build_engine(settings))
         try:
-            return await action(Services(database=database))
+            return await action(Services(database=database, vault=PiiVault.from_settings(settings)))
         finally:
             await database.dispose()
 

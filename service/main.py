@@ -20,6 +20,7 @@ from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
 from service.http.problems import install_problem_handlers
+from service.pii import PiiVault
 from service.routers import divisions, health, offices, reports, stations
 from service.schemas.common import FieldError, Problem
 from service.settings import Settings, get_settings
@@ -78,7 +79,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     database = Database(build_engine(settings))
     await database.open_read_pool(settings)
-    services = Services(database=database)
+    services = Services(database=database, vault=PiiVault.from_settings(settings))
     app.state.services = services
     app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)
     purger = asyncio.create_task(_purge_idempotency_records(services))

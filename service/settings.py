@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         description="A PostgreSQL replica for reads; unset: reads use database_url.",
     )
     data_dir: Path = Path("var")
+    pii_key: SecretStr | None = Field(
+        default=None,
+        description="32-byte URL-safe base64 master key for personal data; required in"
+        " production, else kept in data_dir/pii.key.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -64,9 +69,12 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _production_needs_postgresql(self) -> Settings:
-        if self.environment == "production" and (self.database_url is None or self.is_sqlite):
-            raise ValueError("production runs on PostgreSQL: set LINKAGE_DATABASE_URL")
+    def _production_needs_postgresql_and_a_pii_key(self) -> Settings:
+        if self.environment == "production":
+            if self.database_url is None or self.is_sqlite:
+                raise ValueError("production runs on PostgreSQL: set LINKAGE_DATABASE_URL")
+            if self.pii_key is None:
+                raise ValueError("production encrypts personal data: set LINKAGE_PII_KEY")
         return self
 
     @property

@@ -24,6 +24,7 @@ from service.usecases.clients import create_client
 from service.usecases.common import Services
 
 REFERENCE_TABLES = {"division", "alembic_version"}
+TEST_PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE="  # 32 bytes, tests only
 
 ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
 
@@ -60,6 +61,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         access_log=False,
         bootstrap_admin=False,
         tune_gc=False,  # the suite builds many apps; freezing each one's objects would pile up
+        pii_key=TEST_PII_KEY,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -18,12 +18,14 @@ def test_the_embedded_default_is_sqlite_in_the_data_dir(tmp_path):
     assert settings.sqlalchemy_url == f"sqlite+aiosqlite:///{tmp_path / 'linkage.db'}"
 
 
-def test_production_refuses_the_embedded_database():
+def test_production_refuses_the_embedded_database_and_a_missing_pii_key():
+    key = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE="
     with pytest.raises(ValidationError, match="PostgreSQL"):
-        make(environment="production")
-    assert not make(
-        environment="production", database_url="postgresql+asyncpg://u:p@db/linkage"
-    ).is_sqlite
+        make(environment="production", pii_key=key)
+    url = "postgresql+asyncpg://u:p@db/linkage"
+    with pytest.raises(ValidationError, match="LINKAGE_PII_KEY"):
+        make(environment="production", database_url=url)
+    assert not make(environment="production", database_url=url, pii_key=key).is_sqlite
 
 
 @pytest.mark.parametrize("url", ["postgresql://u@db/x", "mysql://u@db/x", "sqlite:///x.db"])

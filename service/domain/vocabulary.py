@@ -103,14 +103,3 @@ class ServiceItemCategory(Labelled):
     RESOURCE_LINKAGE = "resource_linkage", "资源链接"
     CAPACITY_BUILDING = "capacity_building", "能力建设与督导"
     TOWNSHIP_ADMINISTRATIVE_AFFAIRS = "township_administrative_affairs", "乡镇(街道)行政性事务"
-
-
-VOCABULARIES: dict[str, type[Labelled]] = {
-    "station_status": StationStatus,
-    "operating_mode": OperatingMode,
-    "facility": Facility,
-    "management_system": ManagementSystem,
-    "focus_group": FocusGroup,
-    "specialty": Specialty,
-    "service_item_category": ServiceItemCategory,
-}

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.engine import Database
 from service.db.errors import violated_constraint
 from service.domain.errors import Conflict, DomainError, RuleViolation, StaleVersion
+from service.pii import PiiVault
 
 Clock = Callable[[], datetime]
 
@@ -28,6 +29,7 @@ class Services:
     """What use cases run against, built once per process (tests build their own)."""
 
     database: Database
+    vault: PiiVault
     clock: Clock = field(default=utc_now)
 
 

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from service.db.repositories.divisions import DivisionRepository
 from service.db.repositories.reports import coverage_by_district
 from service.db.tables import DivisionRecord
+from service.domain.catalogue import VOCABULARIES
 from service.domain.coverage import (
     METRIC_LABELS_ZH,
     ZERO,
@@ -16,7 +17,6 @@ from service.domain.coverage import (
 )
 from service.domain.divisions import DivisionLevel, level_of
 from service.domain.errors import NotFound
-from service.domain.vocabulary import VOCABULARIES
 from service.schemas.divisions import (
     CoverageFigures,
     CoverageReport,
