@@ -23,7 +23,7 @@ from service.settings import Settings
 from service.usecases.clients import create_client
 from service.usecases.common import Services
 
-REFERENCE_TABLES = {"division", "alembic_version"}
+REFERENCE_TABLES = {"division", "alembic_version", "audit_event"}  # audit is append-only
 TEST_PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE="  # 32 bytes, tests only
 
 ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -69,3 +70,31 @@ def _contains_sqlite(element: json_array_contains, compiler: SQLCompiler, **kw: 
 def json_text(value: Any) -> str:
     """Compact JSON with real Unicode, so names stay readable in the database."""
     return orjson.dumps(value).decode()
+
+
+class json_array_overlaps(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
+    """`column` (a JSON array of strings) holds at least one of `values` (jsonb `?|` on PG)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], values: Sequence[str]) -> None:
+        super().__init__(column, *(bindparam(None, value, unique=True) for value in values))
+
+
+@compiles(json_array_overlaps, "postgresql")
+def _overlaps_postgresql(element: json_array_overlaps, compiler: SQLCompiler, **kw: Any) -> str:
+    column, *values = element.clauses
+    rendered = ", ".join(f"CAST({compiler.process(v, **kw)} AS TEXT)" for v in values)
+    return f"({compiler.process(column, **kw)} ?| ARRAY[{rendered}])"
+
+
+@compiles(json_array_overlaps, "sqlite")
+def _overlaps_sqlite(element: json_array_overlaps, compiler: SQLCompiler, **kw: Any) -> str:
+    column, *values = element.clauses
+    rendered = ", ".join(compiler.process(v, **kw) for v in values)
+    # Compiled SQL only (a column and bound parameters), never caller text.
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
+        f"WHERE json_each.value IN ({rendered}))"
+    )

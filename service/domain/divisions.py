@@ -113,3 +113,12 @@ def township_code_of(code: str) -> str | None:
     if level in (DivisionLevel.TOWNSHIP, DivisionLevel.COMMUNITY):
         return code[:9]
     return None
+
+
+def ancestry(code: str) -> list[str]:
+    """The code and every division it lies in, city first: what a service area must name to
+    cover it."""
+    level = level_of(code)
+    if level is None:
+        return []
+    return [code[:n] for n in (4, 6, 9, 12) if n <= len(code)]

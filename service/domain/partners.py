@@ -190,3 +190,23 @@ def service_area_problems(
 def covers(service_area: Iterable[str], division_code: str) -> bool:
     """A service area covers a division when it names it or a division it lies in."""
     return any(division_code.startswith(code) for code in service_area)
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerFilter:
+    """Filters every partner registry offers: where, what, status, name."""
+
+    division_code: str | None = None
+    status: PartnerStatus | None = None
+    skill: str | None = None
+    name_contains: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationFilter(PartnerFilter):
+    """The filters of GET /v1/organisations."""
+
+    kind: OrganisationKind | None = None
+    category: str | None = None
+    is_charity: bool | None = None
+    is_social_work_agency: bool | None = None

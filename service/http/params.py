@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from service.schemas.common import DISTRICT_CODE, TOWNSHIP_CODE
+from service.schemas.common import ANY_DIVISION_CODE, DISTRICT_CODE, SINGLE_LINE, TOWNSHIP_CODE
 
 DistrictCodeQuery = Annotated[
     str | None,
@@ -17,4 +17,16 @@ DistrictCodeQuery = Annotated[
 TownshipCodeQuery = Annotated[
     str | None,
     Query(pattern=TOWNSHIP_CODE, description="Township-level code.", examples=["330106002"]),
+]
+DivisionCodeQuery = Annotated[
+    str | None,
+    Query(
+        pattern=ANY_DIVISION_CODE,
+        description="Keep partners whose service area covers this division (any level).",
+        examples=["330106002"],
+    ),
+]
+NameQuery = Annotated[
+    str | None,
+    Query(min_length=1, max_length=64, pattern=SINGLE_LINE, description="Name contains this text."),
 ]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from service.domain.divisions import DivisionLevel
 from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.params import NameQuery
 from service.http.responses import READ, READ_ONE, json_response, problems
 from service.http.routing import ApiRoute, ServicesDep
 from service.http.security import ReadCaller
@@ -16,16 +17,6 @@ from service.schemas.divisions import DivisionPage, DivisionRead, Vocabularies
 from service.usecases import registry
 
 router = APIRouter(tags=["reference data"], route_class=ApiRoute)
-
-NameQuery = Annotated[
-    str | None,
-    Query(
-        min_length=1,
-        max_length=32,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
-        description="Name contains this text, e.g. `西湖`.",
-    ),
-]
 
 
 @router.get(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+)
+
+from service.domain.identity import mask_phone
+from service.domain.partners import distinct
 
 # Hangzhou division codes by level (NBS statistical codes, ASCII digits).
 DISTRICT_CODE = r"^3301[0-9]{2}$"
@@ -20,6 +30,30 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=SI
 Title = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=SINGLE_LINE)]
 Address = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=SINGLE_LINE)]
 Description = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=SINGLE_LINE)]
+
+
+PersonName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=SINGLE_LINE)]
+Phone = Annotated[
+    str,
+    StringConstraints(pattern=r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?)$"),
+    Field(description="Mobile (11 digits) or landline with area code.", examples=["0571-87654321"]),
+]
+MaskedPhone = Annotated[
+    str,
+    PlainSerializer(mask_phone, return_type=str),
+    Field(description="Mobiles are masked (`138****5678`); institutions' landlines are not."),
+]
+DivisionCode = Annotated[str, StringConstraints(pattern=ANY_DIVISION_CODE)]
+ServiceArea = Annotated[
+    list[DivisionCode],
+    AfterValidator(distinct),
+    Field(
+        max_length=200,
+        description="Hangzhou division codes at any level: a district covers its townships and"
+        " communities.",
+        examples=[["330106", "330102001"]],
+    ),
+]
 
 
 class Input(BaseModel):

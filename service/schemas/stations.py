@@ -27,9 +27,11 @@ from service.schemas.common import (
     Input,
     Location,
     LocationIn,
+    MaskedPhone,
     Name,
     Output,
     Page,
+    Phone,
     Title,
 )
 
@@ -56,11 +58,6 @@ TownshipCode = Annotated[
 ]
 CommunityCode = Annotated[
     str, StringConstraints(pattern=COMMUNITY_CODE), Field(examples=["330102001051"])
-]
-Phone = Annotated[
-    str,
-    StringConstraints(pattern=r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$"),
-    Field(description="Mobile (11 digits) or landline with area code.", examples=["0571-87654321"]),
 ]
 
 
@@ -157,7 +154,7 @@ class StationRead(Output):
     service_items: list[ServiceItem]
     address: str | None
     location: Location | None
-    contact_phone: str | None
+    contact_phone: MaskedPhone | None
     version: int = Field(description="Increments on every change; the ETag carries it.")
     created_at: datetime
     updated_at: datetime

@@ -44,6 +44,15 @@ class DivisionRepository:
             key=lambda record: len(record.code),
         )
 
+    async def existing(self, codes: Sequence[str]) -> set[str]:
+        """Which of `codes` are Hangzhou divisions."""
+        if not codes:
+            return set()
+        rows = await self.reader.fetch_all(
+            select(division.c.code).where(division.c.code.in_(list(codes)))
+        )
+        return {row["code"] for row in rows}
+
     async def list(
         self,
         *,

@@ -1,0 +1,41 @@
+"""Keyset pagination on a composite key (e.g. name, then id): encode the key, seek past it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import orjson
+from sqlalchemy import BindParameter, ColumnElement, bindparam, tuple_
+
+
+def encode_key(*parts: object) -> str:
+    """A page's continuation key: its last row's sort values, as JSON."""
+    return orjson.dumps([str(part) for part in parts]).decode()
+
+
+def after(columns: tuple[ColumnElement[Any], ...], key: str | None) -> ColumnElement[bool] | None:
+    """Rows strictly after `key` in the order of `columns`; None on the first page.
+
+    A key that does not decode is treated as the first page's: keys come from our own page
+    tokens, whose integrity the HTTP edge has already checked.
+    """
+    if key is None:
+        return None
+    try:
+        parts = orjson.loads(key)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(parts, list) or len(parts) != len(columns):
+        return None
+    try:
+        values = [_typed(column, part) for column, part in zip(columns, parts, strict=True)]
+    except ValueError:
+        return None
+    return tuple_(*columns) > tuple_(*values)
+
+
+def _typed(column: ColumnElement[Any], part: str) -> BindParameter[Any]:
+    """A bound value of the column's own type (a UUID stays a UUID on every database)."""
+    value: Any = uuid.UUID(part) if column.type.python_type is uuid.UUID else part
+    return bindparam(None, value, type_=column.type, unique=True)

@@ -1,0 +1,34 @@
+"""SQLModel table classes: the schema of record. Never used as request or response bodies."""
+
+from service.db.tables.access import ApiClientRecord, AuditEventRecord, IdempotencyRecord
+from service.db.tables.columns import table, utcnow
+from service.db.tables.linkages import LinkageRecord
+from service.db.tables.partners import (
+    CharityResourceRecord,
+    OrganisationRecord,
+    SocialWorkerRecord,
+    UniversityRecord,
+    VolunteerRecord,
+    VolunteerTeamMemberRecord,
+    VolunteerTeamRecord,
+)
+from service.db.tables.registry import DivisionRecord, OfficeRecord, StationRecord
+
+__all__ = [
+    "ApiClientRecord",
+    "AuditEventRecord",
+    "CharityResourceRecord",
+    "DivisionRecord",
+    "IdempotencyRecord",
+    "LinkageRecord",
+    "OfficeRecord",
+    "OrganisationRecord",
+    "SocialWorkerRecord",
+    "StationRecord",
+    "UniversityRecord",
+    "VolunteerRecord",
+    "VolunteerTeamMemberRecord",
+    "VolunteerTeamRecord",
+    "table",
+    "utcnow",
+]

@@ -1,0 +1,140 @@
+"""Use cases of the organisation registry (社会组织, social work agencies, charities …)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.reader import SqlAlchemyReader
+from service.db.repositories.keyset import encode_key
+from service.db.repositories.organisations import (
+    OrganisationRepository,
+    organisation_for_update,
+)
+from service.db.tables import OrganisationRecord
+from service.domain.access import Caller
+from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
+from service.domain.identity import uscc_problem
+from service.domain.partners import OrganisationFilter
+from service.schemas.partners import (
+    OrganisationCreate,
+    OrganisationRead,
+    OrganisationUpdate,
+    organisation_read,
+)
+from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
+from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
+from service.usecases.partners import location_columns, sealed_phone, service_area_check
+
+
+def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
+    """API field values as the table's columns: location, capacity and phone unfold."""
+    columns = dict(values)
+    if "location" in columns:
+        columns |= location_columns(columns.pop("location"))
+    if "capacity" in columns:
+        capacity = columns.pop("capacity")
+        columns["capacity_amount"] = capacity["amount"] if capacity else None
+        columns["capacity_unit"] = capacity["unit"] if capacity else None
+    if "contact_phone" in columns:
+        columns |= sealed_phone(services.vault, columns.pop("contact_phone"), field="contact_phone")
+    return columns
+
+
+async def create_organisation(
+    services: Services,
+    *,
+    caller: Caller,
+    data: OrganisationCreate,
+    key: IdempotencyKey | None,
+    ttl: timedelta,
+) -> CreationResult:
+    """Register an organisation: a valid USCC, a real service area, no second record."""
+
+    async def create(session: AsyncSession) -> Created:
+        reader = SqlAlchemyReader(session)
+        problems = await service_area_check(reader, data.service_area)
+        if (problem := uscc_problem(data.uscc)) is not None:
+            problems.insert(0, FieldProblem("uscc", problem, code="invalid_uscc"))
+        if problems:
+            raise rule_violation(problems)
+        existing = await OrganisationRepository(reader).id_for_uscc(data.uscc)
+        if existing is not None:
+            raise Conflict(
+                f"an organisation with USCC {data.uscc} is registered already",
+                code="organisation_exists",
+                extra={"existing_organisation_id": str(existing)},
+            )
+        now = services.clock()
+        record = OrganisationRecord(
+            id=uuid.uuid4(),
+            registration_category=data.uscc[:2],
+            version=1,
+            created_at=now,
+            updated_at=now,
+            **_columns(services, data.model_dump(mode="json")),
+        )
+        session.add(record)
+        await session.flush()
+        return Created(
+            body=organisation_read(record.model_dump()),
+            location=f"/v1/organisations/{record.id}",
+            version=record.version,
+        )
+
+    return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
+
+
+async def get_organisation(services: Services, *, organisation_id: uuid.UUID) -> OrganisationRead:
+    """One organisation by id."""
+    async with services.database.read() as reader:
+        row = await OrganisationRepository(reader).get(organisation_id)
+    if row is None:
+        raise NotFound(f"no organisation with id {organisation_id}")
+    return organisation_read(row)
+
+
+async def list_organisations(
+    services: Services, *, where: OrganisationFilter, after: str | None, limit: int
+) -> KeysetPage[OrganisationRead]:
+    """A page of organisations in name order."""
+    async with services.database.read() as reader:
+        rows = await OrganisationRepository(reader).list(where, key=after, limit=limit + 1)
+    return KeysetPage.of(
+        [organisation_read(row) for row in rows],
+        limit=limit,
+        key=lambda organisation: encode_key(organisation.name, organisation.id),
+    )
+
+
+async def update_organisation(
+    services: Services,
+    *,
+    caller: Caller,
+    organisation_id: uuid.UUID,
+    expected_version: int | None,
+    changes: OrganisationUpdate,
+) -> OrganisationRead:
+    """Apply a partial update under optimistic concurrency; re-check the service area."""
+    async with unit_of_work(services.database) as session:
+        record = await organisation_for_update(session, organisation_id)
+        if record is None:
+            raise NotFound(f"no organisation with id {organisation_id}")
+        check_version("organisation", current=record.version, expected=expected_version)
+        sent = changes.model_dump(mode="json", include=changes.model_fields_set)
+        current = organisation_read(record.model_dump()).model_dump(mode="json")
+        if all(current.get(name) == value for name, value in sent.items()):
+            return organisation_read(record.model_dump())
+        if "service_area" in sent:
+            problems = await service_area_check(SqlAlchemyReader(session), sent["service_area"])
+            if problems:
+                raise rule_violation(problems)
+        for column, value in _columns(services, sent).items():
+            setattr(record, column, value)
+        record.version += 1
+        record.updated_at = services.clock()
+        await session.flush()
+        return organisation_read(record.model_dump())
