@@ -21,7 +21,21 @@ from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
 from service.http.problems import install_problem_handlers
 from service.pii import PiiVault
-from service.routers import divisions, health, offices, organisations, reports, stations
+from service.routers import (
+    audit,
+    charity_resources,
+    divisions,
+    health,
+    linkages,
+    offices,
+    organisations,
+    reports,
+    social_workers,
+    stations,
+    universities,
+    volunteer_teams,
+    volunteers,
+)
 from service.schemas.common import FieldError, Problem
 from service.settings import Settings, get_settings
 from service.usecases.clients import Authenticator
@@ -151,7 +165,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics = Metrics(version=app.version)
     app.state.metrics = metrics
     install_problem_handlers(app)
-    for module in (stations, offices, organisations, divisions, reports, health):
+    for module in (
+        stations,
+        offices,
+        organisations,
+        universities,
+        social_workers,
+        volunteers,
+        volunteer_teams,
+        charity_resources,
+        linkages,
+        divisions,
+        reports,
+        audit,
+        health,
+    ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
     return app

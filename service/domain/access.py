@@ -12,6 +12,8 @@ class Scope(StrEnum):
 
     REGISTRY_READ = "registry:read"
     REGISTRY_WRITE = "registry:write"
+    PII_READ = "pii:read"  # unmasked phones and ID numbers, each read audited
+    AUDIT = "audit"  # the audit trail of personal-data reads
     ADMIN = "admin"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.message
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 import orjson
 from fastapi import Depends, Header, Request, Response
@@ -12,6 +13,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from service.http.problems import ProblemError
+from service.logging import request_id_var
 from service.settings import Settings
 from service.usecases.common import Services
 from service.usecases.idempotency import IdempotencyKey
@@ -116,3 +118,38 @@ def idempotency_key(value: str | None, *, request: Request, body: Any) -> Idempo
     return IdempotencyKey.for_request(
         value, method=request.method, path=request.url.path, body=body
     )
+
+
+async def access_purpose(
+    value: Annotated[
+        str,
+        Header(
+            alias="X-Access-Purpose",
+            min_length=2,
+            max_length=600,
+            pattern=r"^[\x20-\x7e]+$",
+            description="Why personal data is read, recorded in the audit trail. Percent-encode"
+            " non-ASCII text (UTF-8), e.g. `%E6%A0%B8%E5%AE%9E%E8%BA%AB%E4%BB%BD` for 核实身份.",
+        ),
+    ],
+) -> str:
+    """The declared purpose of a personal-data read, decoded."""
+    try:
+        purpose = unquote(value, errors="strict").strip()
+    except UnicodeDecodeError:
+        purpose = ""
+    if not 2 <= len(purpose) <= 200 or not purpose.isprintable():
+        raise ProblemError(
+            400,
+            "invalid_access_purpose",
+            "X-Access-Purpose must state, in 2 to 200 printable characters, why the data is read",
+        )
+    return purpose
+
+
+AccessPurpose = Annotated[str, Depends(access_purpose)]
+
+
+def current_request_id() -> str:
+    """The id of the request being answered (for the audit trail)."""
+    return request_id_var.get() or ""

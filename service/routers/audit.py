@@ -1,0 +1,56 @@
+"""/v1/audit-events: who read whose personal data (scope `audit`)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import AwareDatetime
+
+from service.domain.access import Caller, Scope
+from service.domain.audit import AuditFilter
+from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.responses import READ, json_response, problems
+from service.http.routing import ApiRoute, ServicesDep
+from service.http.security import require
+from service.schemas.audit import AuditEventPage
+from service.usecases import audit
+
+router = APIRouter(prefix="/v1/audit-events", tags=["audit"], route_class=ApiRoute)
+
+AuditCaller = Annotated[Caller, Depends(require(Scope.AUDIT))]
+
+
+@router.get(
+    "", response_model=AuditEventPage, responses=problems(READ), operation_id="list_audit_events"
+)
+async def list_audit_events(
+    _: AuditCaller,
+    services: ServicesDep,
+    page: PageParamsDep,
+    client_id: uuid.UUID | None = None,
+    subject_type: Annotated[str | None, Query(pattern=r"^[a-z_]{1,32}$")] = None,
+    subject_id: uuid.UUID | None = None,
+    action: Annotated[str | None, Query(pattern=r"^[a-z_.]{1,64}$")] = None,
+    since: Annotated[
+        AwareDatetime | None, Query(description="Occurred at or after (ISO 8601, with offset).")
+    ] = None,
+    until: Annotated[
+        AwareDatetime | None, Query(description="Occurred before (ISO 8601, with offset).")
+    ] = None,
+) -> Response:
+    """List personal-data disclosures, newest first (scope `audit`)."""
+    where = AuditFilter(
+        client_id=client_id,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        action=action,
+        since=since,
+        until=until,
+    )
+    result = await audit.list_audit_events(
+        services, where=where, after=decode_page_token(page.token, where), limit=page.size
+    )
+    next_token = result.next_after and encode_page_token(result.next_after, where)
+    return json_response(AuditEventPage(items=result.items, next_page_token=next_token))

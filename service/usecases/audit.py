@@ -1,0 +1,60 @@
+"""The audit trail of personal-data disclosures (PIPL): written with every disclosure."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.repositories import audit
+from service.db.tables import AuditEventRecord
+from service.domain.access import Caller
+from service.domain.audit import CONTACT_READ, AuditFilter
+from service.schemas.audit import AuditEventRead
+from service.usecases.common import KeysetPage, Services
+
+
+def record_disclosure(
+    session: AsyncSession,
+    services: Services,
+    *,
+    caller: Caller,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    fields: Sequence[str],
+    purpose: str,
+    request_id: str,
+) -> None:
+    """Stage the audit event of a disclosure in the unit of work that makes it.
+
+    The caller commits before it answers: no audit event, no personal data.
+    """
+    audit.append(
+        session,
+        AuditEventRecord(
+            occurred_at=services.clock(),
+            client_id=caller.client_id,
+            client_name=caller.name,
+            action=CONTACT_READ,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            fields=list(fields),
+            purpose=purpose,
+            request_id=request_id,
+        ),
+    )
+
+
+async def list_audit_events(
+    services: Services, *, where: AuditFilter, after: str | None, limit: int
+) -> KeysetPage[AuditEventRead]:
+    """A page of audit events, newest first."""
+    before_id = int(after) if after is not None and after.isdigit() else None
+    async with services.database.read() as reader:
+        rows = await audit.newest_first(reader, where, before_id=before_id, limit=limit + 1)
+    return KeysetPage.of(
+        [AuditEventRead.model_validate(row) for row in rows],
+        limit=limit,
+        key=lambda event: str(event.id),
+    )
