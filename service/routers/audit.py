@@ -6,11 +6,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
-from pydantic import AwareDatetime
 
 from service.domain.access import Caller, Scope
 from service.domain.audit import AuditFilter
 from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.params import Instant
 from service.http.responses import READ, json_response, problems
 from service.http.routing import ApiRoute, ServicesDep
 from service.http.security import require
@@ -34,10 +34,10 @@ async def list_audit_events(
     subject_id: uuid.UUID | None = None,
     action: Annotated[str | None, Query(pattern=r"^[a-z_.]{1,64}$")] = None,
     since: Annotated[
-        AwareDatetime | None, Query(description="Occurred at or after (ISO 8601, with offset).")
+        Instant | None, Query(description="Occurred at or after (ISO 8601, with offset).")
     ] = None,
     until: Annotated[
-        AwareDatetime | None, Query(description="Occurred before (ISO 8601, with offset).")
+        Instant | None, Query(description="Occurred before (ISO 8601, with offset).")
     ] = None,
 ) -> Response:
     """List personal-data disclosures, newest first (scope `audit`)."""
