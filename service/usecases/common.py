@@ -37,6 +37,22 @@ class Services:
 CONSTRAINT_CONFLICTS: dict[str, tuple[str, str]] = {
     "uq_station_township_code": ("station_exists", "the township already has a station"),
     "uq_office_community_code": ("office_exists", "the community already has an office"),
+    "uq_organisation_uscc": ("organisation_exists", "an organisation with this USCC exists"),
+    "uq_university_uscc": ("university_exists", "a university with this USCC exists"),
+    "uq_social_worker_id_number_index": (
+        "social_worker_exists",
+        "a social worker with this ID number is registered already",
+    ),
+    "uq_volunteer_id_number_index": (
+        "volunteer_exists",
+        "a volunteer with this ID number is registered already",
+    ),
+    "uq_volunteer_team_member_one_leader": ("team_has_leader", "the team has a leader already"),
+    "pk_volunteer_team_member": ("already_a_member", "the volunteer is in the team already"),
+    "uq_linkage_one_active_operating_contract": (
+        "operating_contract_exists",
+        "the station has an active operating contract already (R9)",
+    ),
     "uq_idempotency_record_client_id_key": (
         "idempotency_key_in_use",
         "another request with this Idempotency-Key is being processed; retry it shortly",
