@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import Index, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel
+
+from service.db import tables  # noqa: F401 - every table on the metadata
 
 _SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
 _SQLITE_CHECK = re.compile(r"CHECK constraint failed: (\w+)")
@@ -20,9 +24,23 @@ def violated_constraint(exc: IntegrityError) -> str | None:
         return str(name)
     message = str(original)
     if match := _SQLITE_UNIQUE.search(message):
-        columns = [part.split(".") for part in match.group(1).split(", ")]
-        table_name = columns[0][0]
-        return f"uq_{table_name}_{'_'.join(column for _, column in columns)}"
+        pairs = [part.split(".") for part in match.group(1).split(", ")]
+        return _unique_named(pairs[0][0], {column for _, column in pairs})
     if match := _SQLITE_CHECK.search(message):
         return match.group(1)
+    return None
+
+
+def _unique_named(table_name: str, columns: set[str]) -> str | None:
+    """SQLite names only the columns: find the unique constraint or index they make up."""
+    table = SQLModel.metadata.tables.get(table_name)
+    if table is None:
+        return None
+    candidates: list[UniqueConstraint | PrimaryKeyConstraint | Index] = [
+        c for c in table.constraints if isinstance(c, UniqueConstraint | PrimaryKeyConstraint)
+    ]
+    candidates += [index for index in table.indexes if index.unique]
+    for candidate in candidates:
+        if {column.name for column in candidate.columns} == columns:
+            return str(candidate.name)
     return None
