@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 
@@ -29,3 +30,16 @@ class BoundingBox:
 
 # Hangzhou's municipal territory (淳安 in the south-west to 钱塘 in the east), with a small margin.
 HANGZHOU = BoundingBox(south=29.18, west=118.33, north=30.57, east=120.73)
+
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+def distance_km(a: Point, b: Point) -> float:
+    """Great-circle distance (haversine), in kilometres."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (a.lat, a.lon, b.lat, b.lon))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, h)))

@@ -1,0 +1,166 @@
+"""Explainable matching: how well a provider fits a resource request, factor by factor.
+
+A score is a weighted mean of components in [0, 1]. Every component reports its value, its
+weight and its contribution, so a station sees why a provider ranks where it does (DESIGN §4).
+Hard filters (kind, status, area, availability, capacity, qualification) are applied before
+scoring, in SQL; this module only ranks what passed them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from service.domain.geo import Point, distance_km
+
+
+class Component(StrEnum):
+    """The factors of a match score."""
+
+    SKILL_COVERAGE = "skill_coverage"
+    DISTANCE = "distance"
+    CAPACITY_HEADROOM = "capacity_headroom"
+    RELIABILITY = "reliability"
+    FAIRNESS = "fairness"
+    LINKAGE = "linkage"
+    PROXIMITY = "proximity"
+
+
+DEFAULT_WEIGHTS: Mapping[Component, float] = {
+    Component.SKILL_COVERAGE: 0.30,
+    Component.DISTANCE: 0.15,
+    Component.CAPACITY_HEADROOM: 0.10,
+    Component.RELIABILITY: 0.20,
+    Component.FAIRNESS: 0.10,
+    Component.LINKAGE: 0.10,
+    Component.PROXIMITY: 0.05,
+}
+
+DISTANCE_SCALE_KM = 5.0  # a provider this far away scores 1/e on distance
+UNKNOWN = 0.5  # a factor nobody can measure neither helps nor hurts much
+RELIABILITY_PRIOR = 0.7  # what a newcomer is assumed to deliver …
+RELIABILITY_PRIOR_WEIGHT = 3.0  # … worth this many observed outcomes
+FAIRNESS_SCALE = 3.0  # open commitments at which fairness falls to one half
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFacts:
+    """What the scoring needs to know about a request."""
+
+    required_skills: frozenset[str]
+    quantity: int
+    division_code: str
+    location: Point | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderFacts:
+    """What the scoring needs to know about a provider that passed the hard filters."""
+
+    skills: frozenset[str]
+    capacity_left: int
+    service_area: tuple[str, ...] = ()
+    location: Point | None = None
+    outcomes: int = 0  # completed offers that were rated
+    outcome_sum: float = 0.0  # sum of their ratings, each scaled to [0, 1]
+    open_commitments: int = 0  # accepted offers not yet completed
+    linked_with_station: bool = False
+    home_township: str | None = None
+    home_district: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One factor of a score: its value in [0, 1], its weight, and what it adds."""
+
+    component: Component
+    value: float
+    weight: float
+
+    @property
+    def contribution(self) -> float:
+        """weight × value, the share of the total this factor accounts for."""
+        return self.weight * self.value
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """A match score and its explanation."""
+
+    total: float
+    parts: tuple[Part, ...]
+
+
+def skill_coverage(required: frozenset[str], offered: frozenset[str]) -> float:
+    """Share of the required skills the provider has (all of none required: 1)."""
+    if not required:
+        return 1.0
+    return len(required & offered) / len(required)
+
+
+def distance_value(request: Point | None, provider: Point | None) -> float:
+    """exp(−d / 5 km): 1 on the spot, 0.37 at 5 km, 0.02 at 20 km; unknown is neutral."""
+    if request is None or provider is None:
+        return UNKNOWN
+    return math.exp(-distance_km(request, provider) / DISTANCE_SCALE_KM)
+
+
+def headroom(capacity_left: int, quantity: int) -> float:
+    """How comfortably the provider covers the request: 1 when it can cover it all."""
+    if quantity <= 0:
+        return 1.0
+    return min(1.0, max(0, capacity_left) / quantity)
+
+
+def reliability(outcomes: int, outcome_sum: float) -> float:
+    """Past outcomes shrunk towards a prior, so newcomers are not starved (Bayesian mean)."""
+    return (RELIABILITY_PRIOR * RELIABILITY_PRIOR_WEIGHT + outcome_sum) / (
+        RELIABILITY_PRIOR_WEIGHT + outcomes
+    )
+
+
+def fairness(open_commitments: int) -> float:
+    """1 for an idle provider, ½ at three open commitments: spread the work around."""
+    return FAIRNESS_SCALE / (FAIRNESS_SCALE + max(0, open_commitments))
+
+
+def proximity(request_division: str, township: str | None, district: str | None) -> float:
+    """1 from the same township, ½ from the same district, else 0."""
+    if township is not None and request_division.startswith(township):
+        return 1.0
+    if district is not None and request_division.startswith(district):
+        return 0.5
+    return 0.0
+
+
+def score(
+    request: RequestFacts,
+    provider: ProviderFacts,
+    weights: Mapping[Component, float] = DEFAULT_WEIGHTS,
+) -> Score:
+    """The weighted mean of every component, with each one's value, weight and contribution."""
+    values = {
+        Component.SKILL_COVERAGE: skill_coverage(request.required_skills, provider.skills),
+        Component.DISTANCE: distance_value(request.location, provider.location),
+        Component.CAPACITY_HEADROOM: headroom(provider.capacity_left, request.quantity),
+        Component.RELIABILITY: reliability(provider.outcomes, provider.outcome_sum),
+        Component.FAIRNESS: fairness(provider.open_commitments),
+        Component.LINKAGE: 1.0 if provider.linked_with_station else 0.0,
+        Component.PROXIMITY: proximity(
+            request.division_code, provider.home_township, provider.home_district
+        ),
+    }
+    total_weight = sum(weights.get(component, 0.0) for component in Component)
+    if total_weight <= 0:
+        raise ValueError("at least one weight must be positive")
+    parts = tuple(
+        Part(
+            component,
+            round(values[component], 6),
+            round(weights.get(component, 0.0) / total_weight, 6),
+        )
+        for component in Component
+    )
+    return Score(total=round(sum(part.contribution for part in parts), 6), parts=parts)
