@@ -85,6 +85,8 @@ class json_array_overlaps(FunctionElement[bool]):  # noqa: N801 - reads like a S
 @compiles(json_array_overlaps, "postgresql")
 def _overlaps_postgresql(element: json_array_overlaps, compiler: SQLCompiler, **kw: Any) -> str:
     column, *values = element.clauses
+    if not values:
+        return "false"  # overlapping nothing: and ARRAY[] would have no type
     rendered = ", ".join(f"CAST({compiler.process(v, **kw)} AS TEXT)" for v in values)
     return f"({compiler.process(column, **kw)} ?| ARRAY[{rendered}])"
 
@@ -92,6 +94,8 @@ def _overlaps_postgresql(element: json_array_overlaps, compiler: SQLCompiler, **
 @compiles(json_array_overlaps, "sqlite")
 def _overlaps_sqlite(element: json_array_overlaps, compiler: SQLCompiler, **kw: Any) -> str:
     column, *values = element.clauses
+    if not values:
+        return "0"
     rendered = ", ".join(compiler.process(v, **kw) for v in values)
     # Compiled SQL only (a column and bound parameters), never caller text.
     return (

@@ -32,6 +32,7 @@ NOT_MODIFIED: dict[int | str, dict[str, Any]] = {
     304: {"description": "Not modified (If-None-Match)."}
 }
 CREATE = (*READ, 409, 413, 415, 422)
+SEARCH = (*READ, 413, 415, 422)  # a POST that only reads: its query is too private for a URL
 UPDATE = (*CREATE, 404, 412, 428)
 
 

@@ -56,3 +56,5 @@ def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
 
 ReadCaller = Annotated[Caller, Depends(require(Scope.REGISTRY_READ))]
 WriteCaller = Annotated[Caller, Depends(require(Scope.REGISTRY_WRITE))]
+# Unmasked personal data (the contact endpoints); every such read is audited.
+PiiCaller = Annotated[Caller, Depends(require(Scope.PII_READ))]

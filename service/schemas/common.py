@@ -46,13 +46,13 @@ MaskedPhone = Annotated[
 DivisionCode = Annotated[str, StringConstraints(pattern=ANY_DIVISION_CODE)]
 ServiceArea = Annotated[
     list[DivisionCode],
-    AfterValidator(distinct),
     Field(
         max_length=200,
         description="Hangzhou division codes at any level: a district covers its townships and"
         " communities.",
         examples=[["330106", "330102001"]],
     ),
+    AfterValidator(distinct),
 ]
 
 

@@ -32,8 +32,8 @@ Uscc = Annotated[
         examples=["91350100M000100Y43"],
     ),
 ]
-Categories = Annotated[list[ServiceCategory], AfterValidator(distinct), Field(max_length=16)]
-Skills = Annotated[list[Skill], AfterValidator(distinct), Field(max_length=64)]
+Categories = Annotated[list[ServiceCategory], Field(max_length=16), AfterValidator(distinct)]
+Skills = Annotated[list[Skill], Field(max_length=64), AfterValidator(distinct)]
 
 
 class CapacityIn(Input):

@@ -46,12 +46,12 @@ def _distinct(values: list[E]) -> list[E]:
     return sorted(set(values), key=order.index)
 
 
-Facilities = Annotated[list[Facility], AfterValidator(_distinct), Field(max_length=16)]
+Facilities = Annotated[list[Facility], Field(max_length=16), AfterValidator(_distinct)]
 ManagementSystems = Annotated[
-    list[ManagementSystem], AfterValidator(_distinct), Field(max_length=16)
+    list[ManagementSystem], Field(max_length=16), AfterValidator(_distinct)
 ]
-Specialties = Annotated[list[Specialty], AfterValidator(_distinct), Field(max_length=32)]
-FocusGroups = Annotated[list[FocusGroup], AfterValidator(_distinct), Field(max_length=16)]
+Specialties = Annotated[list[Specialty], Field(max_length=32), AfterValidator(_distinct)]
+FocusGroups = Annotated[list[FocusGroup], Field(max_length=16), AfterValidator(_distinct)]
 
 TownshipCode = Annotated[
     str, StringConstraints(pattern=TOWNSHIP_CODE), Field(examples=["330102001"])

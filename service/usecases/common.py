@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -86,6 +86,21 @@ class KeysetPage(Generic[T]):
         """From `limit + 1` fetched rows: the extra row only says that another page exists."""
         items = rows[:limit]
         return cls(items=items, next_after=key(items[-1]) if len(rows) > limit else None)
+
+
+class Versioned(Protocol):
+    """A stored resource under optimistic concurrency."""
+
+    version: int
+    updated_at: datetime
+
+
+def apply_changes(record: Versioned, columns: Mapping[str, Any], *, now: datetime) -> None:
+    """Write changed columns onto a loaded record and move it to its next version."""
+    for column, value in columns.items():
+        setattr(record, column, value)
+    record.version += 1
+    record.updated_at = now
 
 
 def check_version(kind: str, *, current: int, expected: int | None) -> None:

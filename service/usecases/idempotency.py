@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,23 +15,29 @@ from service.db.repositories.access import IdempotencyRepository
 from service.db.tables import IdempotencyRecord
 from service.domain.access import Caller
 from service.domain.errors import RuleViolation
+from service.pii import PiiVault
 from service.usecases.common import Services, unit_of_work
 
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyKey:
-    """The caller's key and a fingerprint of the request it was first used with."""
+    """The caller's key and the request it came with, in a canonical form."""
 
     value: str
-    fingerprint: str
+    request: str
 
     @classmethod
     def for_request(cls, value: str, *, method: str, path: str, body: BaseModel) -> IdempotencyKey:
-        """Fingerprint the request by method, path and its body as parsed (whitespace-blind)."""
+        """The request by method, path and its body as parsed (whitespace-blind)."""
         canonical = orjson.dumps(
             [method, path, body.model_dump(mode="json")], option=orjson.OPT_SORT_KEYS
         )
-        return cls(value=value, fingerprint=hashlib.sha256(canonical).hexdigest())
+        return cls(value=value, request=canonical.decode())
+
+    def fingerprint(self, vault: PiiVault) -> str:
+        """A keyed digest of the request: bodies carry ID numbers, which a plain hash would
+        let anyone holding the table guess back."""
+        return vault.blind_index(self.request, field="idempotent_request")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +78,7 @@ async def create_once(
             if stored is not None and stored.expires_at <= now:
                 await records.remove(stored)
             elif stored is not None:
-                if stored.fingerprint != key.fingerprint:
+                if stored.fingerprint != key.fingerprint(services.vault):
                     raise RuleViolation(
                         "this Idempotency-Key was used with a different request;"
                         " use a new key for a new request",
@@ -94,7 +99,7 @@ async def create_once(
                     id=uuid.uuid4(),
                     client_id=caller.client_id,
                     key=key.value,
-                    fingerprint=key.fingerprint,
+                    fingerprint=key.fingerprint(services.vault),
                     status_code=created.status_code,
                     body=body,
                     location=created.location,

@@ -26,7 +26,7 @@ from service.domain.errors import (
 )
 from service.domain.stations import OfficeFilter, default_office_name
 from service.schemas.stations import OfficeCreate, OfficeRead, OfficeUpdate, office_read
-from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
+from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 
 
@@ -139,10 +139,7 @@ async def update_office(
         check_version("office", current=record.version, expected=expected_version)
         sent = changes.model_dump(include=changes.model_fields_set)
         if any(getattr(record, field) != value for field, value in sent.items()):
-            for field, value in sent.items():
-                setattr(record, field, value)
-            record.version += 1
-            record.updated_at = services.clock()
+            apply_changes(record, sent, now=services.clock())
             await session.flush()
         result = office_read(record.model_dump())
     return result

@@ -25,7 +25,7 @@ from service.schemas.partners import (
     OrganisationUpdate,
     organisation_read,
 )
-from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
+from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import location_columns, sealed_phone, service_area_check
 
@@ -132,9 +132,6 @@ async def update_organisation(
             problems = await service_area_check(SqlAlchemyReader(session), sent["service_area"])
             if problems:
                 raise rule_violation(problems)
-        for column, value in _columns(services, sent).items():
-            setattr(record, column, value)
-        record.version += 1
-        record.updated_at = services.clock()
+        apply_changes(record, _columns(services, sent), now=services.clock())
         await session.flush()
         return organisation_read(record.model_dump())

@@ -35,7 +35,7 @@ from service.domain.vocabulary import (
     StationStatus,
 )
 from service.schemas.stations import StationCreate, StationRead, StationUpdate, station_read
-from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
+from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 
 
@@ -180,10 +180,7 @@ async def update_station(
         problems = profile_problems(_profile_of(merged), current_year=services.clock().year)
         if problems:
             raise rule_violation(problems)
-        for column, value in _columns(sent).items():
-            setattr(record, column, value)
-        record.version += 1
-        record.updated_at = services.clock()
+        apply_changes(record, _columns(sent), now=services.clock())
         await session.flush()
         result = station_read(record.model_dump())
     return result

@@ -121,6 +121,7 @@ async def test_filters(admin):
     assert await names(is_social_work_agency="true") == [agency["name"]]
     assert await names(q="慈善") == [charity["name"]]
     assert await names(status="withdrawn") == []
+    assert await names(division_code="330100") == []  # shaped like a code, names no division
 
 
 async def test_pages_follow_name_order(admin):

@@ -20,10 +20,11 @@ def uscc(category: str = "52", region: str = "330106") -> str:
     """A fresh, valid Unified Social Credit Code of the given registration category."""
     number = next(_serial)
     body = ""
-    for _ in range(9):
+    for _ in range(8):
         number, digit = divmod(number, 31)
         body = USCC_ALPHABET[digit] + body
-    first17 = f"{category}{region}{body}"
+    # A letter up front, as real codes have (MA…): an all-digit code would look like an ID number.
+    first17 = f"{category}{region}M{body}"
     return first17 + uscc_check_character(first17)
 
 

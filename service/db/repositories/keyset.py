@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 import orjson
@@ -30,12 +31,15 @@ def after(columns: tuple[ColumnElement[Any], ...], key: str | None) -> ColumnEle
         return None
     try:
         values = [_typed(column, part) for column, part in zip(columns, parts, strict=True)]
-    except ValueError:
+    except (TypeError, ValueError):
         return None
     return tuple_(*columns) > tuple_(*values)
 
 
+_PARSERS: dict[type, Any] = {uuid.UUID: uuid.UUID, date: date.fromisoformat}
+
+
 def _typed(column: ColumnElement[Any], part: str) -> BindParameter[Any]:
-    """A bound value of the column's own type (a UUID stays a UUID on every database)."""
-    value: Any = uuid.UUID(part) if column.type.python_type is uuid.UUID else part
-    return bindparam(None, value, type_=column.type, unique=True)
+    """A bound value of the column's own type (a UUID stays a UUID, a date a date)."""
+    parse = _PARSERS.get(column.type.python_type, str)
+    return bindparam(None, parse(part), type_=column.type, unique=True)

@@ -165,7 +165,7 @@ class VolunteerRecord(SQLModel, table=True):
         CheckConstraint("hours_per_week >= 0 AND hours_per_week <= 168", name="hours_per_week"),
         CheckConstraint("(home_lat IS NULL) = (home_lon IS NULL)", name="home_complete"),
         *_common_checks(),
-        *_gin("volunteer", "skills", "service_area"),
+        *_gin("volunteer", "skills", "service_area", "weekly_availability"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)

@@ -197,6 +197,12 @@ def upgrade() -> None:
             "ix_volunteer_skills_gin", ["skills"], unique=False, postgresql_using="gin"
         )
         batch_op.create_index(batch_op.f("ix_volunteer_status"), ["status"], unique=False)
+        batch_op.create_index(
+            "ix_volunteer_weekly_availability_gin",
+            ["weekly_availability"],
+            unique=False,
+            postgresql_using="gin",
+        )
 
     op.create_table(
         "charity_resource",
@@ -550,6 +556,7 @@ def downgrade() -> None:
 
     op.drop_table("charity_resource")
     with op.batch_alter_table("volunteer", schema=None) as batch_op:
+        batch_op.drop_index("ix_volunteer_weekly_availability_gin", postgresql_using="gin")
         batch_op.drop_index(batch_op.f("ix_volunteer_status"))
         batch_op.drop_index("ix_volunteer_skills_gin", postgresql_using="gin")
         batch_op.drop_index("ix_volunteer_service_area_gin", postgresql_using="gin")

@@ -1,0 +1,189 @@
+"""Volunteers and volunteer teams: by id, by blind index, by filter (name order), members."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, bindparam, false, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.types import Boolean
+
+from service.db.reader import Reader, Row
+from service.db.repositories.keyset import after
+from service.db.tables import (
+    VolunteerRecord,
+    VolunteerTeamMemberRecord,
+    VolunteerTeamRecord,
+    table,
+)
+from service.db.types import json_array_contains, json_array_overlaps
+from service.domain.divisions import ancestry
+from service.domain.partners import PartnerFilter, TeamRole
+from service.domain.resources import VolunteerFilter, VolunteerTeamFilter
+
+volunteer = table(VolunteerRecord)
+team = table(VolunteerTeamRecord)
+member = table(VolunteerTeamMemberRecord)
+
+_VOLUNTEER_BY_ID = select(volunteer).where(volunteer.c.id == bindparam("id"))
+_TEAM_BY_ID = select(team).where(team.c.id == bindparam("id"))
+_MEMBERS = (
+    select(volunteer, member.c.role, member.c.joined_on)
+    .join(member, member.c.volunteer_id == volunteer.c.id)
+    .where(member.c.team_id == bindparam("team_id"))
+)
+
+
+class has_weekday(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
+    """A JSON array of weekly windows has one on an ISO weekday (index-friendly on PostgreSQL)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], weekday: int) -> None:
+        super().__init__(column, bindparam(None, weekday, unique=True))
+
+
+@compiles(has_weekday, "postgresql")
+def _has_weekday_postgresql(element: has_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    column, weekday = element.clauses
+    return (
+        f"({compiler.process(column, **kw)} @> jsonb_build_array(jsonb_build_object("
+        f"'weekday', CAST({compiler.process(weekday, **kw)} AS INTEGER))))"
+    )
+
+
+@compiles(has_weekday, "sqlite")
+def _has_weekday_sqlite(element: has_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    column, weekday = element.clauses
+    # Compiled SQL only (a column and a bound parameter), never caller text.
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
+        f"WHERE json_extract(json_each.value, '$.weekday') = {compiler.process(weekday, **kw)})"
+    )
+
+
+def covering(service_area: ColumnElement[Any], division_code: str) -> ColumnElement[bool]:
+    """The service area covers the division; a code Hangzhou cannot have (`330100`) none."""
+    codes = ancestry(division_code)
+    return json_array_overlaps(service_area, codes) if codes else false()
+
+
+def _partner_conditions(source: Table, where: PartnerFilter) -> list[ColumnElement[bool]]:
+    """The filters every partner registry shares: area covers a division, status, skill, name."""
+    conditions: list[ColumnElement[bool]] = []
+    if where.division_code is not None:
+        conditions.append(covering(source.c.service_area, where.division_code))
+    if where.status is not None:
+        conditions.append(source.c.status == where.status.value)
+    if where.skill is not None:
+        conditions.append(json_array_contains(source.c.skills, where.skill))
+    if where.name_contains is not None:
+        conditions.append(source.c.name.contains(where.name_contains, autoescape=True))
+    return conditions
+
+
+class VolunteerRepository:
+    """Reads of the volunteer registry."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    async def get(self, volunteer_id: uuid.UUID) -> Row | None:
+        """One volunteer's row, or None."""
+        return await self.reader.fetch_one(_VOLUNTEER_BY_ID, {"id": volunteer_id})
+
+    async def by_id_number_index(self, index: str) -> Row | None:
+        """The volunteer whose ID number has this blind index, if any."""
+        return await self.reader.fetch_one(
+            select(volunteer).where(volunteer.c.id_number_index == index)
+        )
+
+    async def list(self, where: VolunteerFilter, *, key: str | None, limit: int) -> list[Row]:
+        """Volunteers in name order after the key."""
+        query = select(volunteer).order_by(volunteer.c.name, volunteer.c.id).limit(limit)
+        for condition in _partner_conditions(volunteer, where):
+            query = query.where(condition)
+        if where.available_weekday is not None:
+            query = query.where(
+                has_weekday(volunteer.c.weekly_availability, where.available_weekday)
+            )
+        seek = after((volunteer.c.name, volunteer.c.id), key)
+        if seek is not None:
+            query = query.where(seek)
+        return await self.reader.fetch_all(query)
+
+
+class VolunteerTeamRepository:
+    """Reads of volunteer teams and their members."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+
+    async def get(self, team_id: uuid.UUID) -> Row | None:
+        """One team's row, or None."""
+        return await self.reader.fetch_one(_TEAM_BY_ID, {"id": team_id})
+
+    async def members(self, team_id: uuid.UUID, *, key: str | None, limit: int) -> list[Row]:
+        """A team's members (volunteer columns, role, joined_on) in name order after the key."""
+        query = _MEMBERS.order_by(volunteer.c.name, volunteer.c.id).limit(limit)
+        seek = after((volunteer.c.name, volunteer.c.id), key)
+        if seek is not None:
+            query = query.where(seek)
+        return await self.reader.fetch_all(query, {"team_id": team_id})
+
+    async def member(self, team_id: uuid.UUID, volunteer_id: uuid.UUID) -> Row | None:
+        """One member's row, or None when the volunteer is not in the team."""
+        return await self.reader.fetch_one(
+            _MEMBERS.where(member.c.volunteer_id == bindparam("volunteer_id")),
+            {"team_id": team_id, "volunteer_id": volunteer_id},
+        )
+
+    async def leader(self, team_id: uuid.UUID) -> uuid.UUID | None:
+        """The volunteer who leads the team, if any."""
+        found: uuid.UUID | None = await self.reader.scalar(
+            select(member.c.volunteer_id).where(
+                member.c.team_id == team_id, member.c.role == TeamRole.LEADER.value
+            )
+        )
+        return found
+
+    async def list(self, where: VolunteerTeamFilter, *, key: str | None, limit: int) -> list[Row]:
+        """Teams in name order after the key."""
+        query = select(team).order_by(team.c.name, team.c.id).limit(limit)
+        for condition in _partner_conditions(team, where):
+            query = query.where(condition)
+        if where.leading_organisation_id is not None:
+            query = query.where(team.c.leading_organisation_id == where.leading_organisation_id)
+        seek = after((team.c.name, team.c.id), key)
+        if seek is not None:
+            query = query.where(seek)
+        return await self.reader.fetch_all(query)
+
+
+async def volunteer_for_update(
+    session: AsyncSession, volunteer_id: uuid.UUID
+) -> VolunteerRecord | None:
+    """The volunteer, locked against concurrent updates until the unit of work ends."""
+    return await session.get(VolunteerRecord, volunteer_id, with_for_update=True)
+
+
+async def team_for_update(session: AsyncSession, team_id: uuid.UUID) -> VolunteerTeamRecord | None:
+    """The team, locked until the unit of work ends: member changes of one team queue up."""
+    return await session.get(VolunteerTeamRecord, team_id, with_for_update=True)
+
+
+async def membership(
+    session: AsyncSession, team_id: uuid.UUID, volunteer_id: uuid.UUID
+) -> VolunteerTeamMemberRecord | None:
+    """The volunteer's membership of the team, if any."""
+    return await session.get(VolunteerTeamMemberRecord, (team_id, volunteer_id))
+
+
+async def remove_membership(session: AsyncSession, record: VolunteerTeamMemberRecord) -> None:
+    """Stage the removal of a membership."""
+    await session.delete(record)

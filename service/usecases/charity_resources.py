@@ -1,0 +1,157 @@
+"""Use cases of the charity resource registry (社会慈善资源): funds, goods, venues, projects."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.reader import Reader, SqlAlchemyReader
+from service.db.repositories.charity_resources import (
+    CharityResourceRepository,
+    charity_resource_for_update,
+)
+from service.db.repositories.keyset import encode_key
+from service.db.repositories.organisations import OrganisationRepository
+from service.db.tables import CharityResourceRecord
+from service.domain.access import Caller
+from service.domain.errors import FieldProblem, NotFound, rule_violation
+from service.domain.offerings import QuantityUnit
+from service.domain.partners import CharityResourceKind, validity_problems
+from service.domain.resources import CharityResourceFilter, quantity_problems, unit_problems
+from service.schemas.charity_resources import (
+    CharityResourceCreate,
+    CharityResourceRead,
+    CharityResourceUpdate,
+    charity_resource_read,
+)
+from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
+from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
+from service.usecases.partners import service_area_check
+
+_DATES = ("valid_from", "valid_until")
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """API field values (JSON form) as the table's columns: dates and ids typed."""
+    columns = dict(values)
+    for name in _DATES:
+        if name in columns and columns[name] is not None:
+            columns[name] = date.fromisoformat(columns[name])
+    if "organisation_id" in columns:
+        columns["organisation_id"] = uuid.UUID(columns["organisation_id"])
+    return columns
+
+
+def _rule_problems(state: dict[str, Any]) -> list[FieldProblem]:
+    """The rules a whole resource (as columns) must satisfy: unit, quantities, validity."""
+    return [
+        *unit_problems(CharityResourceKind(state["kind"]), QuantityUnit(state["unit"])),
+        *quantity_problems(state["total_quantity"], state["remaining_quantity"]),
+        *validity_problems(state["valid_from"], state["valid_until"]),
+    ]
+
+
+async def _check(
+    reader: Reader, state: dict[str, Any], *, sent: dict[str, Any], organisation: bool
+) -> None:
+    """Raise a rule violation naming every field the rules refuse."""
+    problems = _rule_problems(state)
+    if organisation and await OrganisationRepository(reader).get(state["organisation_id"]) is None:
+        problems.insert(
+            0,
+            FieldProblem(
+                "organisation_id",
+                f"no organisation with id {state['organisation_id']}",
+                code="unknown_organisation",
+            ),
+        )
+    if "service_area" in sent:
+        problems += await service_area_check(reader, sent["service_area"])
+    if problems:
+        raise rule_violation(problems)
+
+
+async def create_charity_resource(
+    services: Services,
+    *,
+    caller: Caller,
+    data: CharityResourceCreate,
+    key: IdempotencyKey | None,
+    ttl: timedelta,
+) -> CreationResult:
+    """Register a resource a registered organisation offers; what remains defaults to the total."""
+
+    async def create(session: AsyncSession) -> Created:
+        values = data.model_dump(mode="json")
+        if values["remaining_quantity"] is None:
+            values["remaining_quantity"] = values["total_quantity"]
+        columns = _columns(values)
+        await _check(SqlAlchemyReader(session), columns, sent=values, organisation=True)
+        now = services.clock()
+        record = CharityResourceRecord(
+            id=uuid.uuid4(), version=1, created_at=now, updated_at=now, **columns
+        )
+        session.add(record)
+        await session.flush()
+        return Created(
+            body=charity_resource_read(record.model_dump(), today=now.date()),
+            location=f"/v1/charity-resources/{record.id}",
+            version=record.version,
+        )
+
+    return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
+
+
+async def get_charity_resource(
+    services: Services, *, resource_id: uuid.UUID
+) -> CharityResourceRead:
+    """One resource by id, its availability as of today."""
+    async with services.database.read() as reader:
+        row = await CharityResourceRepository(reader).get(resource_id)
+    if row is None:
+        raise NotFound(f"no charity resource with id {resource_id}")
+    return charity_resource_read(row, today=services.clock().date())
+
+
+async def list_charity_resources(
+    services: Services, *, where: CharityResourceFilter, after: str | None, limit: int
+) -> KeysetPage[CharityResourceRead]:
+    """A page of resources in title order."""
+    async with services.database.read() as reader:
+        rows = await CharityResourceRepository(reader).list(where, key=after, limit=limit + 1)
+    today = services.clock().date()
+    return KeysetPage.of(
+        [charity_resource_read(row, today=today) for row in rows],
+        limit=limit,
+        key=lambda resource: encode_key(resource.title, resource.id),
+    )
+
+
+async def update_charity_resource(
+    services: Services,
+    *,
+    caller: Caller,
+    resource_id: uuid.UUID,
+    expected_version: int | None,
+    changes: CharityResourceUpdate,
+) -> CharityResourceRead:
+    """Apply a partial update under optimistic concurrency; the whole resource is re-checked."""
+    async with unit_of_work(services.database) as session:
+        record = await charity_resource_for_update(session, resource_id)
+        if record is None:
+            raise NotFound(f"no charity resource with id {resource_id}")
+        check_version("charity resource", current=record.version, expected=expected_version)
+        sent = changes.model_dump(mode="json", include=changes.model_fields_set)
+        columns = _columns(sent)
+        state = record.model_dump() | columns
+        await _check(SqlAlchemyReader(session), state, sent=sent, organisation=False)
+        changed = {
+            column: value for column, value in columns.items() if getattr(record, column) != value
+        }
+        if changed:
+            apply_changes(record, changed, now=services.clock())
+            await session.flush()
+        return charity_resource_read(record.model_dump(), today=services.clock().date())

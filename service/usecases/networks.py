@@ -1,0 +1,111 @@
+"""A station's five-society picture (五社联动): partners by type, linkages, staff, offices."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from service.db.reader import Row
+from service.db.repositories.networks import NetworkRepository
+from service.domain.access import Caller
+from service.domain.errors import NotFound
+from service.domain.linkages import LinkageKind, PartnerType, Tie, staffing
+from service.domain.partners import CertificateLevel, Employment
+from service.schemas.linkages import (
+    KindCount,
+    LinkageRead,
+    NetworkPartner,
+    NetworkRead,
+    OfficesRead,
+    PartnerGroup,
+    StaffingRead,
+    StationRef,
+    linkage_read,
+)
+from service.usecases.common import Services
+
+
+@dataclass
+class _Partner:
+    partner_type: PartnerType
+    partner_id: uuid.UUID
+    name: str | None
+    urban_rural: bool | None
+    kinds: set[LinkageKind] = field(default_factory=set)
+
+
+def _partner_groups(
+    station_id: uuid.UUID, rows: list[Row], linkages: list[LinkageRead]
+) -> list[PartnerGroup]:
+    """Each partner once, with every kind of active linkage; every type, in vocabulary order."""
+    partners: dict[tuple[PartnerType, uuid.UUID], _Partner] = {}
+    for row, linkage in zip(rows, linkages, strict=True):
+        tie = Tie(linkage.station_id, linkage.partner_type, linkage.partner_id)
+        partner_type, partner_id = tie.other_end(station_id)
+        entry = partners.setdefault(
+            (partner_type, partner_id),
+            _Partner(
+                partner_type,
+                partner_id,
+                row["partner_name"],
+                linkage.urban_rural if partner_type is PartnerType.STATION else None,
+            ),
+        )
+        entry.kinds.add(linkage.kind)
+    groups = []
+    for partner_type in PartnerType:
+        members = sorted(
+            (p for p in partners.values() if p.partner_type is partner_type),
+            key=lambda p: (p.name or "", str(p.partner_id)),
+        )
+        items = [
+            NetworkPartner(
+                partner_id=p.partner_id,
+                partner_type=p.partner_type,
+                name=p.name,
+                kinds=[kind for kind in LinkageKind if kind in p.kinds],
+                urban_rural=p.urban_rural,
+            )
+            for p in members
+        ]
+        groups.append(PartnerGroup(partner_type=partner_type, count=len(items), items=items))
+    return groups
+
+
+def _kind_counts(linkages: list[LinkageRead]) -> list[KindCount]:
+    counts = Counter(linkage.kind for linkage in linkages)
+    return [KindCount(kind=kind, count=counts[kind]) for kind in LinkageKind]
+
+
+async def station_network(
+    services: Services, *, caller: Caller, station_id: uuid.UUID
+) -> NetworkRead:
+    """The station's network; a station-bound client sees its own station's only."""
+    if caller.station_id is not None and caller.station_id != station_id:
+        raise NotFound(f"no station with id {station_id}")
+    async with services.database.read() as reader:
+        repository = NetworkRepository(reader)
+        station = await repository.station(station_id)
+        if station is None:
+            raise NotFound(f"no station with id {station_id}")
+        heads = await repository.staffing(station_id)
+        rows = await repository.active_linkages(station_id)
+    staff = staffing(
+        (CertificateLevel(row["certificate_level"]), Employment(row["employment"]), row["heads"])
+        for row in heads
+    )
+    linkages = [linkage_read(row) for row in rows]
+    return NetworkRead(
+        station=StationRef(id=station["id"], name=station["name"]),
+        partners=_partner_groups(station_id, rows, linkages),
+        active_linkages_by_kind=_kind_counts(linkages),
+        active_linkages=linkages,
+        social_workers=StaffingRead(
+            count=staff.count,
+            certified=staff.certified,
+            full_time_certified=staff.full_time_certified,
+            r3_compliant=staff.r3_compliant,
+        ),
+        offices=OfficesRead(count=station["offices"]),
+    )

@@ -1,0 +1,298 @@
+"""Use cases of the social worker registry (社会工作者): encrypted identifiers, audited contact."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.reader import Reader, SqlAlchemyReader
+from service.db.repositories.keyset import encode_key
+from service.db.repositories.organisations import OrganisationRepository
+from service.db.repositories.social_workers import (
+    SocialWorkerRepository,
+    social_worker_for_update,
+    social_worker_in,
+)
+from service.db.repositories.stations import OfficeRepository, StationRepository
+from service.db.tables import SocialWorkerRecord
+from service.domain.access import Caller
+from service.domain.errors import Conflict, FieldProblem, Forbidden, NotFound, rule_violation
+from service.domain.identity import mask_resident_id, resident_id_problem
+from service.domain.partners import CertificateLevel
+from service.domain.people import (
+    PlaceOfService,
+    SocialWorkerFilter,
+    certificate_problems,
+    place_of_service,
+)
+from service.pii import PiiVault
+from service.schemas.social_workers import (
+    SocialWorkerContact,
+    SocialWorkerCreate,
+    SocialWorkerMatches,
+    SocialWorkerRead,
+    SocialWorkerUpdate,
+    social_worker_read,
+)
+from service.usecases.audit import record_disclosure
+from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
+from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
+from service.usecases.partners import sealed_phone, service_area_check
+
+SUBJECT_TYPE = "social_worker"
+_REFERENCES = ("station_id", "office_id", "employer_organisation_id")
+
+
+def _id_number_columns(vault: PiiVault, id_number: str) -> dict[str, Any]:
+    """An ID number as stored: ciphertext, blind index and the masked copy; never in clear."""
+    return {
+        "id_number_ciphertext": vault.encrypt(id_number, field="id_number"),
+        "id_number_index": vault.blind_index(id_number, field="id_number"),
+        "id_number_masked": mask_resident_id(id_number),
+    }
+
+
+def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
+    """API field values as the table's columns: identifiers sealed, references as UUIDs."""
+    columns = dict(values)
+    if "id_number" in columns:
+        columns |= _id_number_columns(services.vault, columns.pop("id_number"))
+    if "phone" in columns:
+        columns |= sealed_phone(services.vault, columns.pop("phone"), field="phone")
+    for reference in _REFERENCES:
+        if isinstance(columns.get(reference), str):
+            columns[reference] = uuid.UUID(columns[reference])
+    return columns
+
+
+def _id_number_problems(services: Services, id_number: str) -> list[FieldProblem]:
+    problem = resident_id_problem(id_number, today=services.clock().date())
+    return [] if problem is None else [FieldProblem("id_number", problem, code="invalid_id_number")]
+
+
+async def _references_check(
+    reader: Reader,
+    *,
+    station_id: uuid.UUID | None,
+    office_id: uuid.UUID | None,
+    employer_organisation_id: uuid.UUID | None,
+    station_named: bool,
+) -> tuple[PlaceOfService, list[FieldProblem]]:
+    """The station, office and employer exist; the place of service they make, and its problems."""
+    problems: list[FieldProblem] = []
+    station_of_office: uuid.UUID | None = None
+    if station_id is not None and await StationRepository(reader).get(station_id) is None:
+        problems.append(
+            FieldProblem("station_id", f"no station with id {station_id}", code="unknown_station")
+        )
+    if office_id is not None:
+        office = await OfficeRepository(reader).get(office_id)
+        if office is None:
+            problems.append(
+                FieldProblem("office_id", f"no office with id {office_id}", code="unknown_office")
+            )
+        else:
+            station_of_office = office["station_id"]
+    if (
+        employer_organisation_id is not None
+        and await OrganisationRepository(reader).get(employer_organisation_id) is None
+    ):
+        problems.append(
+            FieldProblem(
+                "employer_organisation_id",
+                f"no organisation with id {employer_organisation_id}",
+                code="unknown_organisation",
+            )
+        )
+    if problems:
+        return PlaceOfService(station_id=station_id, office_id=office_id), problems
+    return place_of_service(
+        station_id=station_id,
+        office_id=office_id,
+        station_of_office=station_of_office,
+        station_named=station_named,
+    )
+
+
+def _check_binding(caller: Caller, place: PlaceOfService) -> None:
+    """A station-bound client registers and moves social workers only into its own station."""
+    if caller.is_station_bound and place.station_id != caller.station_id:
+        raise Forbidden(
+            "a station-bound client registers only social workers serving its own station",
+            code="outside_station_binding",
+        )
+
+
+def _visible_to(caller: Caller, record: SocialWorkerRecord) -> bool:
+    """A station-bound client changes, and reads the contact of, only its own station's workers."""
+    return not caller.is_station_bound or record.station_id == caller.station_id
+
+
+async def create_social_worker(
+    services: Services,
+    *,
+    caller: Caller,
+    data: SocialWorkerCreate,
+    key: IdempotencyKey | None,
+    ttl: timedelta,
+) -> CreationResult:
+    """Register a social worker: a real ID number, a consistent place of service, no second one."""
+
+    async def create(session: AsyncSession) -> Created:
+        reader = SqlAlchemyReader(session)
+        problems = _id_number_problems(services, data.id_number)
+        problems += certificate_problems(data.certificate_level, data.certificate_number)
+        problems += await service_area_check(reader, data.service_area)
+        place, reference_problems = await _references_check(
+            reader,
+            station_id=data.station_id,
+            office_id=data.office_id,
+            employer_organisation_id=data.employer_organisation_id,
+            station_named=data.station_id is not None,
+        )
+        if problems := problems + reference_problems:
+            raise rule_violation(problems)
+        _check_binding(caller, place)
+        index = services.vault.blind_index(data.id_number, field="id_number")
+        existing = await SocialWorkerRepository(reader).id_for_id_number(index)
+        if existing is not None:
+            raise Conflict(
+                "a social worker with this ID number is registered already",
+                code="social_worker_exists",
+                extra={"existing_social_worker_id": str(existing)},
+            )
+        now = services.clock()
+        values = data.model_dump(mode="json") | {
+            "station_id": place.station_id,
+            "office_id": place.office_id,
+        }
+        record = SocialWorkerRecord(
+            id=uuid.uuid4(), version=1, created_at=now, updated_at=now, **_columns(services, values)
+        )
+        session.add(record)
+        await session.flush()
+        return Created(
+            body=social_worker_read(record.model_dump()),
+            location=f"/v1/social-workers/{record.id}",
+            version=record.version,
+        )
+
+    return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
+
+
+async def get_social_worker(services: Services, *, social_worker_id: uuid.UUID) -> SocialWorkerRead:
+    """One social worker by id, identifiers masked."""
+    async with services.database.read() as reader:
+        row = await SocialWorkerRepository(reader).get(social_worker_id)
+    if row is None:
+        raise NotFound(f"no social worker with id {social_worker_id}")
+    return social_worker_read(row)
+
+
+async def list_social_workers(
+    services: Services, *, where: SocialWorkerFilter, after: str | None, limit: int
+) -> KeysetPage[SocialWorkerRead]:
+    """A page of social workers in name order."""
+    async with services.database.read() as reader:
+        rows = await SocialWorkerRepository(reader).list(where, key=after, limit=limit + 1)
+    return KeysetPage.of(
+        [social_worker_read(row) for row in rows],
+        limit=limit,
+        key=lambda worker: encode_key(worker.name, worker.id),
+    )
+
+
+async def find_social_workers_by_id_number(
+    services: Services, *, id_number: str
+) -> SocialWorkerMatches:
+    """Exact lookup through the blind index: nothing is decrypted, the answer is masked."""
+    if problems := _id_number_problems(services, id_number):
+        raise rule_violation(problems)
+    index = services.vault.blind_index(id_number, field="id_number")
+    async with services.database.read() as reader:
+        rows = await SocialWorkerRepository(reader).with_id_number(index)
+    return SocialWorkerMatches(items=[social_worker_read(row) for row in rows])
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(str(value))
+
+
+async def update_social_worker(
+    services: Services,
+    *,
+    caller: Caller,
+    social_worker_id: uuid.UUID,
+    expected_version: int | None,
+    changes: SocialWorkerUpdate,
+) -> SocialWorkerRead:
+    """Apply a partial update under optimistic concurrency; re-check every rule it touches."""
+    async with unit_of_work(services.database) as session:
+        record = await social_worker_for_update(session, social_worker_id)
+        if record is None or not _visible_to(caller, record):
+            raise NotFound(f"no social worker with id {social_worker_id}")
+        check_version("social worker", current=record.version, expected=expected_version)
+        sent = changes.model_dump(mode="json", include=changes.model_fields_set)
+        current = social_worker_read(record.model_dump()).model_dump(mode="json")
+        if all(current.get(name) == value for name, value in sent.items()):
+            return social_worker_read(record.model_dump())
+        merged = current | sent
+        reader = SqlAlchemyReader(session)
+        problems = certificate_problems(
+            CertificateLevel(merged["certificate_level"]), merged["certificate_number"]
+        )
+        if "service_area" in sent:
+            problems += await service_area_check(reader, sent["service_area"])
+        if sent.keys() & set(_REFERENCES):
+            place, reference_problems = await _references_check(
+                reader,
+                station_id=_uuid_or_none(merged["station_id"]),
+                office_id=_uuid_or_none(merged["office_id"]),
+                employer_organisation_id=_uuid_or_none(merged["employer_organisation_id"]),
+                station_named="station_id" in sent,
+            )
+            problems += reference_problems
+            sent |= {"station_id": place.station_id, "office_id": place.office_id}
+        if problems:
+            raise rule_violation(problems)
+        if sent.keys() & set(_REFERENCES):
+            _check_binding(caller, PlaceOfService(sent["station_id"], sent["office_id"]))
+        apply_changes(record, _columns(services, sent), now=services.clock())
+        await session.flush()
+        return social_worker_read(record.model_dump())
+
+
+async def disclose_contact(
+    services: Services,
+    *,
+    caller: Caller,
+    social_worker_id: uuid.UUID,
+    purpose: str,
+    request_id: str,
+) -> SocialWorkerContact:
+    """The unmasked name, ID number and phone, answered only once the audit event is committed."""
+    async with unit_of_work(services.database) as session:
+        record = await social_worker_in(session, social_worker_id)
+        if record is None or not _visible_to(caller, record):
+            raise NotFound(f"no social worker with id {social_worker_id}")
+        phone = record.phone_ciphertext
+        contact = SocialWorkerContact(
+            id=record.id,
+            name=record.name,
+            id_number=services.vault.decrypt(record.id_number_ciphertext, field="id_number"),
+            phone=None if phone is None else services.vault.decrypt(phone, field="phone"),
+        )
+        record_disclosure(
+            session,
+            services,
+            caller=caller,
+            subject_type=SUBJECT_TYPE,
+            subject_id=record.id,
+            fields=["name", "id_number", *(["phone"] if contact.phone is not None else [])],
+            purpose=purpose,
+            request_id=request_id,
+        )
+    return contact

@@ -1,0 +1,252 @@
+"""Use cases of volunteer teams (志愿服务队) and their members; a team has one leader at most."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.db.reader import Reader, SqlAlchemyReader
+from service.db.repositories.keyset import encode_key
+from service.db.repositories.organisations import OrganisationRepository
+from service.db.repositories.volunteers import (
+    VolunteerRepository,
+    VolunteerTeamRepository,
+    membership,
+    remove_membership,
+    team_for_update,
+)
+from service.db.tables import VolunteerTeamMemberRecord, VolunteerTeamRecord
+from service.domain.access import Caller
+from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
+from service.domain.partners import TeamRole
+from service.domain.resources import VolunteerTeamFilter
+from service.schemas.volunteers import (
+    TeamMemberRead,
+    VolunteerTeamCreate,
+    VolunteerTeamRead,
+    VolunteerTeamUpdate,
+    team_member_read,
+    team_read,
+)
+from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
+from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
+from service.usecases.partners import service_area_check
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipChange:
+    """A member as they now stand, and whether the change added them to the team."""
+
+    member: TeamMemberRead
+    added: bool
+
+
+async def _check(reader: Reader, values: dict[str, Any]) -> None:
+    """The leading organisation is registered and the service area is Hangzhou's."""
+    problems: list[FieldProblem] = []
+    organisation_id = values.get("leading_organisation_id")
+    if organisation_id is not None:
+        if await OrganisationRepository(reader).get(uuid.UUID(organisation_id)) is None:
+            problems.append(
+                FieldProblem(
+                    "leading_organisation_id",
+                    f"no organisation with id {organisation_id}",
+                    code="unknown_organisation",
+                )
+            )
+    if "service_area" in values:
+        problems += await service_area_check(reader, values["service_area"])
+    if problems:
+        raise rule_violation(problems)
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """API field values as the table's columns (the organisation id as a UUID)."""
+    columns = dict(values)
+    if columns.get("leading_organisation_id") is not None:
+        columns["leading_organisation_id"] = uuid.UUID(columns["leading_organisation_id"])
+    return columns
+
+
+def _touch(services: Services, team: VolunteerTeamRecord) -> None:
+    team.version += 1
+    team.updated_at = services.clock()
+
+
+async def create_team(
+    services: Services,
+    *,
+    caller: Caller,
+    data: VolunteerTeamCreate,
+    key: IdempotencyKey | None,
+    ttl: timedelta,
+) -> CreationResult:
+    """Register a volunteer team, led by a registered organisation if any."""
+
+    async def create(session: AsyncSession) -> Created:
+        values = data.model_dump(mode="json")
+        await _check(SqlAlchemyReader(session), values)
+        now = services.clock()
+        record = VolunteerTeamRecord(
+            id=uuid.uuid4(), version=1, created_at=now, updated_at=now, **_columns(values)
+        )
+        session.add(record)
+        await session.flush()
+        return Created(
+            body=team_read(record.model_dump()),
+            location=f"/v1/volunteer-teams/{record.id}",
+            version=record.version,
+        )
+
+    return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
+
+
+async def get_team(services: Services, *, team_id: uuid.UUID) -> VolunteerTeamRead:
+    """One team by id."""
+    async with services.database.read() as reader:
+        row = await VolunteerTeamRepository(reader).get(team_id)
+    if row is None:
+        raise NotFound(f"no volunteer team with id {team_id}")
+    return team_read(row)
+
+
+async def list_teams(
+    services: Services, *, where: VolunteerTeamFilter, after: str | None, limit: int
+) -> KeysetPage[VolunteerTeamRead]:
+    """A page of teams in name order."""
+    async with services.database.read() as reader:
+        rows = await VolunteerTeamRepository(reader).list(where, key=after, limit=limit + 1)
+    return KeysetPage.of(
+        [team_read(row) for row in rows],
+        limit=limit,
+        key=lambda team: encode_key(team.name, team.id),
+    )
+
+
+async def update_team(
+    services: Services,
+    *,
+    caller: Caller,
+    team_id: uuid.UUID,
+    expected_version: int | None,
+    changes: VolunteerTeamUpdate,
+) -> VolunteerTeamRead:
+    """Apply a partial update under optimistic concurrency; re-check what was sent."""
+    async with unit_of_work(services.database) as session:
+        record = await team_for_update(session, team_id)
+        if record is None:
+            raise NotFound(f"no volunteer team with id {team_id}")
+        check_version("volunteer team", current=record.version, expected=expected_version)
+        sent = changes.model_dump(mode="json", include=changes.model_fields_set)
+        await _check(SqlAlchemyReader(session), sent)
+        changed = {
+            column: value
+            for column, value in _columns(sent).items()
+            if getattr(record, column) != value
+        }
+        if changed:
+            for column, value in changed.items():
+                setattr(record, column, value)
+            _touch(services, record)
+            await session.flush()
+        return team_read(record.model_dump())
+
+
+async def _locked_team(session: AsyncSession, team_id: uuid.UUID) -> VolunteerTeamRecord:
+    team = await team_for_update(session, team_id)
+    if team is None:
+        raise NotFound(f"no volunteer team with id {team_id}")
+    return team
+
+
+async def put_member(
+    services: Services,
+    *,
+    caller: Caller,
+    team_id: uuid.UUID,
+    volunteer_id: uuid.UUID,
+    role: TeamRole,
+) -> MembershipChange:
+    """Add a volunteer to a team or change their role; a second leader is a conflict."""
+    async with unit_of_work(services.database) as session:
+        team = await _locked_team(session, team_id)
+        reader = SqlAlchemyReader(session)
+        if await VolunteerRepository(reader).get(volunteer_id) is None:
+            raise NotFound(f"no volunteer with id {volunteer_id}", code="volunteer_not_found")
+        current = await membership(session, team_id, volunteer_id)
+        if role is TeamRole.LEADER and (current is None or current.role != role.value):
+            leader = await VolunteerTeamRepository(reader).leader(team_id)
+            if leader is not None:
+                raise Conflict(
+                    "the team has a leader already; make them a member first",
+                    code="team_has_leader",
+                    extra={"leader_volunteer_id": str(leader)},
+                )
+        added = current is None
+        if current is None:
+            session.add(
+                VolunteerTeamMemberRecord(
+                    team_id=team_id,
+                    volunteer_id=volunteer_id,
+                    role=role.value,
+                    joined_on=services.clock().date(),
+                )
+            )
+            _touch(services, team)
+        elif current.role != role.value:
+            current.role = role.value
+            _touch(services, team)
+        await session.flush()
+        row = await VolunteerTeamRepository(reader).member(team_id, volunteer_id)
+    if row is None:  # pragma: no cover - written in this unit of work
+        raise NotFound(f"volunteer {volunteer_id} is not in team {team_id}", code="not_a_member")
+    return MembershipChange(member=team_member_read(row), added=added)
+
+
+async def remove_member(
+    services: Services, *, caller: Caller, team_id: uuid.UUID, volunteer_id: uuid.UUID
+) -> None:
+    """Take a volunteer out of a team."""
+    async with unit_of_work(services.database) as session:
+        team = await _locked_team(session, team_id)
+        current = await membership(session, team_id, volunteer_id)
+        if current is None:
+            raise NotFound(
+                f"volunteer {volunteer_id} is not in team {team_id}", code="not_a_member"
+            )
+        await remove_membership(session, current)
+        _touch(services, team)
+
+
+async def get_member(
+    services: Services, *, team_id: uuid.UUID, volunteer_id: uuid.UUID
+) -> TeamMemberRead:
+    """One member of a team."""
+    async with services.database.read() as reader:
+        teams = VolunteerTeamRepository(reader)
+        if await teams.get(team_id) is None:
+            raise NotFound(f"no volunteer team with id {team_id}")
+        row = await teams.member(team_id, volunteer_id)
+    if row is None:
+        raise NotFound(f"volunteer {volunteer_id} is not in team {team_id}", code="not_a_member")
+    return team_member_read(row)
+
+
+async def list_members(
+    services: Services, *, team_id: uuid.UUID, after: str | None, limit: int
+) -> KeysetPage[TeamMemberRead]:
+    """A page of a team's members in name order, masked."""
+    async with services.database.read() as reader:
+        teams = VolunteerTeamRepository(reader)
+        if await teams.get(team_id) is None:
+            raise NotFound(f"no volunteer team with id {team_id}")
+        rows = await teams.members(team_id, key=after, limit=limit + 1)
+    return KeysetPage.of(
+        [team_member_read(row) for row in rows],
+        limit=limit,
+        key=lambda member: encode_key(member.volunteer.name, member.volunteer.id),
+    )
