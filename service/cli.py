@@ -94,7 +94,11 @@ def cmd_clients_create(settings: Settings, args: argparse.Namespace) -> int:
     async def action(services: Services) -> clients.IssuedClient:
         await upgrade(services.database)
         return await clients.create_client(
-            services, name=args.name, scopes=args.scope, station_id=args.station
+            services,
+            name=args.name,
+            scopes=args.scope,
+            station_id=args.station,
+            organisation_id=args.organisation,
         )
 
     issued = _run_with_database(settings, action)
@@ -106,6 +110,7 @@ def cmd_clients_create(settings: Settings, args: argparse.Namespace) -> int:
                 "name": record.name,
                 "scopes": record.scopes,
                 "station_id": str(record.station_id) if record.station_id else None,
+                "organisation_id": str(record.organisation_id) if record.organisation_id else None,
                 "api_key": issued.api_key,
             },
             ensure_ascii=False,
@@ -122,6 +127,8 @@ def cmd_clients_list(settings: Settings, _: argparse.Namespace) -> int:
     for record in records:
         state = "revoked" if record.revoked_at else "active"
         station = f" station={record.station_id}" if record.station_id else ""
+        if record.organisation_id:
+            station = f" organisation={record.organisation_id}"
         print(
             f"{record.id}  {record.key_prefix}…  {state:7}  {','.join(record.scopes)}"
             f"{station}  {record.name}"
@@ -177,7 +184,13 @@ def _parser() -> argparse.ArgumentParser:
         choices=list(Scope),
         help="repeat for several scopes",
     )
-    create.add_argument("--station", type=uuid.UUID, help="bind the client to one station")
+    binding = create.add_mutually_exclusive_group()
+    binding.add_argument("--station", type=uuid.UUID, help="bind the client to one station")
+    binding.add_argument(
+        "--organisation",
+        type=uuid.UUID,
+        help="bind the client to one organisation (it answers that organisation's offers)",
+    )
     create.set_defaults(handler=cmd_clients_create)
     client_commands.add_parser("list", help="list clients").set_defaults(handler=cmd_clients_list)
     revoke = client_commands.add_parser("revoke", help="revoke a client's key")

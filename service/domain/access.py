@@ -12,6 +12,10 @@ class Scope(StrEnum):
 
     REGISTRY_READ = "registry:read"
     REGISTRY_WRITE = "registry:write"
+    REQUESTS_READ = "requests:read"
+    REQUESTS_WRITE = "requests:write"  # post requests, make and manage offers for a station
+    OFFERS_RESPOND = "offers:respond"  # a provider accepting or declining its own offers
+    ALLOCATION_RUN = "allocation:run"  # batch allocation over a district or the city
     PII_READ = "pii:read"  # unmasked phones and ID numbers, each read audited
     AUDIT = "audit"  # the audit trail of personal-data reads
     ADMIN = "admin"
@@ -25,6 +29,7 @@ class Caller:
     name: str
     scopes: frozenset[Scope]
     station_id: uuid.UUID | None = None
+    organisation_id: uuid.UUID | None = None
 
     def has(self, scope: Scope) -> bool:
         """Whether the client holds the scope, directly or through `admin`."""
@@ -34,6 +39,10 @@ class Caller:
     def is_station_bound(self) -> bool:
         """A station-bound client acts for one station only."""
         return self.station_id is not None
+
+    def speaks_for_organisation(self, organisation_id: uuid.UUID) -> bool:
+        """A client bound to an organisation answers that organisation's offers."""
+        return self.organisation_id is not None and self.organisation_id == organisation_id
 
     def may_change_station(self, station_id: uuid.UUID) -> bool:
         """A station-bound client changes only its own station and what belongs to it."""

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from service.db.reader import SqlAlchemyReader
 from service.db.repositories.access import ApiClientRepository
+from service.db.repositories.organisations import OrganisationRepository
 from service.db.repositories.stations import StationRepository
 from service.db.tables import ApiClientRecord
 from service.domain.access import Caller, Scope
-from service.domain.errors import NotFound
+from service.domain.errors import NotFound, RuleViolation
 from service.usecases.common import Services, unit_of_work
 
 KEY_PREFIX = "lk_"
@@ -37,6 +38,7 @@ def _caller(record: ApiClientRecord) -> Caller:
         name=record.name,
         scopes=frozenset(Scope(scope) for scope in record.scopes),
         station_id=record.station_id,
+        organisation_id=record.organisation_id,
     )
 
 
@@ -54,13 +56,24 @@ async def create_client(
     name: str,
     scopes: Iterable[Scope],
     station_id: uuid.UUID | None = None,
+    organisation_id: uuid.UUID | None = None,
 ) -> IssuedClient:
-    """Register a client and issue its key."""
+    """Register a client and issue its key; it may act for one station or one organisation."""
     api_key = new_key()
     async with unit_of_work(services.database) as session:
         reader = SqlAlchemyReader(session)
+        if station_id is not None and organisation_id is not None:
+            raise RuleViolation(
+                "a client acts for one station or one organisation, not both",
+                code="two_bindings",
+            )
         if station_id is not None and await StationRepository(reader).get(station_id) is None:
             raise NotFound(f"no station with id {station_id}")
+        if (
+            organisation_id is not None
+            and await OrganisationRepository(reader).get(organisation_id) is None
+        ):
+            raise NotFound(f"no organisation with id {organisation_id}")
         record = ApiClientRecord(
             id=uuid.uuid4(),
             name=name,
@@ -68,6 +81,7 @@ async def create_client(
             key_hash=hash_key(api_key),
             scopes=sorted({Scope(scope).value for scope in scopes}),
             station_id=station_id,
+            organisation_id=organisation_id,
             created_at=services.clock(),
         )
         session.add(record)

@@ -13,8 +13,20 @@ from service.db.tables.partners import (
     VolunteerTeamRecord,
 )
 from service.db.tables.registry import DivisionRecord, OfficeRecord, StationRecord
+from service.db.tables.requests import (
+    AllocationAssignmentRecord,
+    AllocationRunRecord,
+    OfferRecord,
+    ResourceRequestRecord,
+    ServiceRecordRecord,
+)
 
 __all__ = [
+    "AllocationAssignmentRecord",
+    "AllocationRunRecord",
+    "OfferRecord",
+    "ResourceRequestRecord",
+    "ServiceRecordRecord",
     "ApiClientRecord",
     "AuditEventRecord",
     "CharityResourceRecord",

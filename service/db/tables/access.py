@@ -23,6 +23,9 @@ class ApiClientRecord(SQLModel, table=True):
     key_hash: str = Field(max_length=64, unique=True)
     scopes: list[str] = json_list()
     station_id: uuid.UUID | None = Field(default=None, foreign_key="station.id", index=True)
+    organisation_id: uuid.UUID | None = Field(
+        default=None, foreign_key="organisation.id", index=True
+    )
     created_at: datetime = timestamp()
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -1,0 +1,242 @@
+"""Resource requests and offers: what a station needs, who is offered it, and how both move on.
+
+A request is `open` until offers are accepted; the accepted quantity makes it
+`partially_committed` then `committed`; completed offers make it `fulfilled`; the station then
+`closes` it. It can be `cancelled` while not fulfilled, and it `expires` when its window has
+passed with nothing committed. Offers are `proposed` (holding the provider's capacity until they
+expire), then `accepted`, `declined`, `withdrawn`, `expired` or, after the work, `completed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from service.domain.errors import Conflict, FieldProblem
+from service.domain.offerings import QuantityUnit, ServiceCategory
+from service.domain.vocabulary import Labelled
+
+MAX_WINDOW_DAYS = 366
+
+
+class RequestStatus(Labelled):
+    """Where a resource request stands."""
+
+    OPEN = "open", "待响应"
+    PARTIALLY_COMMITTED = "partially_committed", "部分承接"
+    COMMITTED = "committed", "已承接"
+    FULFILLED = "fulfilled", "已完成"
+    CLOSED = "closed", "已关闭"
+    CANCELLED = "cancelled", "已取消"
+    EXPIRED = "expired", "已过期"
+
+
+class Urgency(Labelled):
+    """How soon a request must be met."""
+
+    LOW = "low", "一般"
+    NORMAL = "normal", "较急"
+    HIGH = "high", "紧急"
+    CRITICAL = "critical", "特急"
+
+
+class OfferStatus(Labelled):
+    """Where an offer stands."""
+
+    PROPOSED = "proposed", "待确认"
+    ACCEPTED = "accepted", "已接受"
+    DECLINED = "declined", "已拒绝"
+    WITHDRAWN = "withdrawn", "已撤回"
+    EXPIRED = "expired", "已过期"
+    COMPLETED = "completed", "已完成"
+
+
+class ProviderType(Labelled):
+    """Who can be offered a request: the partner registries that provide."""
+
+    VOLUNTEER = "volunteer", "志愿者"
+    VOLUNTEER_TEAM = "volunteer_team", "志愿服务队"
+    ORGANISATION = "organisation", "社会组织"
+    CHARITY_RESOURCE = "charity_resource", "慈善资源"
+    UNIVERSITY = "university", "高校"
+    SOCIAL_WORKER = "social_worker", "社会工作者"
+
+
+TERMINAL_REQUEST = frozenset({RequestStatus.CLOSED, RequestStatus.CANCELLED, RequestStatus.EXPIRED})
+LIVE_OFFER = frozenset({OfferStatus.PROPOSED, OfferStatus.ACCEPTED})
+
+# Which providers can meet which category (the first hard filter of matching).
+PROVIDERS_FOR: dict[ServiceCategory, frozenset[ProviderType]] = {
+    ServiceCategory.VOLUNTEER_SERVICE: frozenset(
+        {ProviderType.VOLUNTEER, ProviderType.VOLUNTEER_TEAM, ProviderType.ORGANISATION}
+    ),
+    ServiceCategory.PROFESSIONAL_SERVICE: frozenset(
+        {ProviderType.SOCIAL_WORKER, ProviderType.ORGANISATION}
+    ),
+    ServiceCategory.FUNDS: frozenset({ProviderType.CHARITY_RESOURCE, ProviderType.ORGANISATION}),
+    ServiceCategory.GOODS: frozenset({ProviderType.CHARITY_RESOURCE, ProviderType.ORGANISATION}),
+    ServiceCategory.VENUE: frozenset({ProviderType.CHARITY_RESOURCE, ProviderType.ORGANISATION}),
+    ServiceCategory.SUPERVISION: frozenset(
+        {ProviderType.SOCIAL_WORKER, ProviderType.ORGANISATION, ProviderType.UNIVERSITY}
+    ),
+    ServiceCategory.TRAINING: frozenset({ProviderType.ORGANISATION, ProviderType.UNIVERSITY}),
+    ServiceCategory.UNIVERSITY_SUPPORT: frozenset({ProviderType.UNIVERSITY}),
+}
+
+# How each category is counted: the units a request of it may use.
+UNITS_FOR: dict[ServiceCategory, frozenset[QuantityUnit]] = {
+    ServiceCategory.VOLUNTEER_SERVICE: frozenset({QuantityUnit.PEOPLE, QuantityUnit.HOURS}),
+    ServiceCategory.PROFESSIONAL_SERVICE: frozenset(
+        {QuantityUnit.PEOPLE, QuantityUnit.HOURS, QuantityUnit.SESSIONS}
+    ),
+    ServiceCategory.FUNDS: frozenset({QuantityUnit.YUAN}),
+    ServiceCategory.GOODS: frozenset({QuantityUnit.ITEMS}),
+    ServiceCategory.VENUE: frozenset(
+        {QuantityUnit.SQUARE_METRES, QuantityUnit.SESSIONS, QuantityUnit.HOURS}
+    ),
+    ServiceCategory.SUPERVISION: frozenset({QuantityUnit.SESSIONS, QuantityUnit.HOURS}),
+    ServiceCategory.TRAINING: frozenset(
+        {QuantityUnit.SESSIONS, QuantityUnit.HOURS, QuantityUnit.PEOPLE}
+    ),
+    ServiceCategory.UNIVERSITY_SUPPORT: frozenset(
+        {QuantityUnit.PEOPLE, QuantityUnit.SESSIONS, QuantityUnit.HOURS}
+    ),
+}
+
+REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.OPEN: frozenset(
+        {
+            RequestStatus.PARTIALLY_COMMITTED,
+            RequestStatus.COMMITTED,
+            RequestStatus.CANCELLED,
+            RequestStatus.EXPIRED,
+        }
+    ),
+    RequestStatus.PARTIALLY_COMMITTED: frozenset(
+        {
+            RequestStatus.OPEN,
+            RequestStatus.COMMITTED,
+            RequestStatus.FULFILLED,
+            RequestStatus.CANCELLED,
+        }
+    ),
+    RequestStatus.COMMITTED: frozenset(
+        {RequestStatus.PARTIALLY_COMMITTED, RequestStatus.FULFILLED, RequestStatus.CANCELLED}
+    ),
+    RequestStatus.FULFILLED: frozenset({RequestStatus.CLOSED}),
+    RequestStatus.CLOSED: frozenset(),
+    RequestStatus.CANCELLED: frozenset(),
+    RequestStatus.EXPIRED: frozenset(),
+}
+
+OFFER_TRANSITIONS: dict[OfferStatus, frozenset[OfferStatus]] = {
+    OfferStatus.PROPOSED: frozenset(
+        {OfferStatus.ACCEPTED, OfferStatus.DECLINED, OfferStatus.WITHDRAWN, OfferStatus.EXPIRED}
+    ),
+    OfferStatus.ACCEPTED: frozenset({OfferStatus.COMPLETED, OfferStatus.WITHDRAWN}),
+    OfferStatus.DECLINED: frozenset(),
+    OfferStatus.WITHDRAWN: frozenset(),
+    OfferStatus.EXPIRED: frozenset(),
+    OfferStatus.COMPLETED: frozenset(),
+}
+
+
+def illegal(kind: str, current: Labelled, wanted: Labelled) -> Conflict:
+    """The 409 of a move the state machine does not allow, naming where things stand."""
+    return Conflict(
+        f"a {current} {kind} cannot become {wanted}",
+        code="illegal_transition",
+        extra={"current_status": current.value},
+    )
+
+
+def move_request(current: RequestStatus, wanted: RequestStatus) -> RequestStatus:
+    """The request's next status, or a Conflict naming its current one."""
+    if wanted is current:
+        return current
+    if wanted not in REQUEST_TRANSITIONS[current]:
+        raise illegal("request", current, wanted)
+    return wanted
+
+
+def move_offer(current: OfferStatus, wanted: OfferStatus) -> OfferStatus:
+    """The offer's next status, or a Conflict naming its current one."""
+    if wanted not in OFFER_TRANSITIONS[current]:
+        raise illegal("offer", current, wanted)
+    return wanted
+
+
+def commitment_status(
+    current: RequestStatus, *, requested: int, accepted: int, completed: int, live_accepted: int
+) -> RequestStatus:
+    """The status the quantities imply, for a request that is not closed, cancelled or expired.
+
+    `accepted` counts every accepted or completed quantity, `completed` the completed part,
+    `live_accepted` how many accepted offers are still to be completed.
+    """
+    if current in TERMINAL_REQUEST or current is RequestStatus.FULFILLED:
+        return current
+    if completed >= requested or (accepted >= requested and live_accepted == 0 and completed > 0):
+        return RequestStatus.FULFILLED
+    if accepted >= requested:
+        return RequestStatus.COMMITTED
+    if accepted > 0:
+        return RequestStatus.PARTIALLY_COMMITTED
+    return RequestStatus.OPEN
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """When a request's service happens (UTC instants)."""
+
+    starts_at: datetime
+    ends_at: datetime
+
+    def overlaps(self, other: Window) -> bool:
+        """Whether the two windows share any moment (touching ends do not overlap)."""
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+
+def request_problems(
+    *,
+    category: ServiceCategory,
+    unit: QuantityUnit,
+    window: Window,
+    now: datetime,
+) -> list[FieldProblem]:
+    """Every rule a new request breaks: its unit fits its category, its window is sane."""
+    problems: list[FieldProblem] = []
+    if unit not in UNITS_FOR[category]:
+        allowed = ", ".join(sorted(u.value for u in UNITS_FOR[category]))
+        problems.append(
+            FieldProblem(
+                "unit", f"a {category} request is counted in {allowed}", code="unit_not_allowed"
+            )
+        )
+    if window.ends_at <= window.starts_at:
+        problems.append(
+            FieldProblem(
+                "window.ends_at",
+                "the window ends before it starts",
+                code="window_ends_before_start",
+            )
+        )
+    elif (window.ends_at - window.starts_at).days > MAX_WINDOW_DAYS:
+        problems.append(
+            FieldProblem(
+                "window.ends_at",
+                f"a window spans at most {MAX_WINDOW_DAYS} days",
+                code="window_too_long",
+            )
+        )
+    if window.ends_at <= now:
+        problems.append(
+            FieldProblem("window.ends_at", "the window has passed already", code="window_in_past")
+        )
+    return problems
+
+
+def quantity_left(requested: int, committed: Iterable[int]) -> int:
+    """How much of a request is still to be committed."""
+    return max(0, requested - sum(committed))
