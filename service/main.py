@@ -22,15 +22,18 @@ from service.http.middleware import RequestContextMiddleware
 from service.http.problems import install_problem_handlers
 from service.pii import PiiVault
 from service.routers import (
+    allocation_runs,
     audit,
     charity_resources,
     divisions,
     health,
     linkages,
     networks,
+    offers,
     offices,
     organisations,
     reports,
+    resource_requests,
     social_workers,
     stations,
     universities,
@@ -177,6 +180,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         charity_resources,
         linkages,
         networks,
+        resource_requests,
+        offers,
+        allocation_runs,
         divisions,
         reports,
         audit,

@@ -9,7 +9,8 @@ scoring, in SQL; this module only ranks what passed them.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -67,8 +68,6 @@ class ProviderFacts:
     outcome_sum: float = 0.0  # sum of their ratings, each scaled to [0, 1]
     open_commitments: int = 0  # accepted offers not yet completed
     linked_with_station: bool = False
-    home_township: str | None = None
-    home_district: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +125,13 @@ def fairness(open_commitments: int) -> float:
     return FAIRNESS_SCALE / (FAIRNESS_SCALE + max(0, open_commitments))
 
 
-def proximity(request_division: str, township: str | None, district: str | None) -> float:
-    """1 from the same township, ½ from the same district, else 0."""
-    if township is not None and request_division.startswith(township):
+def proximity(request_division: str, service_area: Sequence[str]) -> float:
+    """1 for a provider whose area lies in (or is) the request's township, ½ for one in its
+    district, 0 for one that serves it only from further away (a city-wide charity, say)."""
+    township, district = request_division[:9], request_division[:6]
+    if len(request_division) >= 9 and any(code.startswith(township) for code in service_area):
         return 1.0
-    if district is not None and request_division.startswith(district):
+    if any(len(code) >= 6 and code.startswith(district) for code in service_area):
         return 0.5
     return 0.0
 
@@ -148,9 +149,7 @@ def score(
         Component.RELIABILITY: reliability(provider.outcomes, provider.outcome_sum),
         Component.FAIRNESS: fairness(provider.open_commitments),
         Component.LINKAGE: 1.0 if provider.linked_with_station else 0.0,
-        Component.PROXIMITY: proximity(
-            request.division_code, provider.home_township, provider.home_district
-        ),
+        Component.PROXIMITY: proximity(request.division_code, provider.service_area),
     }
     total_weight = sum(weights.get(component, 0.0) for component in Component)
     if total_weight <= 0:
@@ -164,3 +163,42 @@ def score(
         for component in Component
     )
     return Score(total=round(sum(part.contribution for part in parts), 6), parts=parts)
+
+
+class Filter(StrEnum):
+    """The hard filters of matching, in the order they are applied."""
+
+    KIND = "kind"  # the provider can serve the request's category
+    ACTIVE = "active"  # the provider takes part in the network now
+    AREA = "area"  # its service area covers the request's division, or it is within the radius
+    AVAILABILITY = "availability"  # its availability overlaps the request's window
+    CAPACITY = "capacity"  # it has capacity left in the request's unit
+    QUALIFICATION = "qualification"  # certification or supervision where the category needs it
+
+
+@dataclass(frozen=True, slots=True)
+class FilterCount:
+    """How many providers of one type a filter removed."""
+
+    provider_type: str
+    filter: Filter
+    removed: int
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A provider that passed every hard filter, with its score and what it can give."""
+
+    provider_type: str
+    provider_id: uuid.UUID
+    name: str
+    capacity_left: int
+    score: Score
+
+
+def rank(candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """Best first; ties broken by provider type and id, so a ranking is reproducible."""
+    ordered = sorted(
+        candidates, key=lambda c: (-c.score.total, c.provider_type, str(c.provider_id))
+    )
+    return ordered[:limit]

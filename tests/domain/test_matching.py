@@ -14,6 +14,7 @@ from service.domain.matching import (
     Component,
     ProviderFacts,
     RequestFacts,
+    Score,
     distance_value,
     fairness,
     headroom,
@@ -75,16 +76,19 @@ def test_fairness_prefers_the_idle():
 
 
 @pytest.mark.parametrize(
-    ("division", "township", "district", "expected"),
+    ("division", "area", "expected"),
     [
-        ("330106002051", "330106002", "330106", 1.0),
-        ("330106004", "330106002", "330106", 0.5),
-        ("330102001", "330106002", "330106", 0.0),
-        ("330106002", None, None, 0.0),
+        ("330106002051", ["330106002"], 1.0),  # serves the request's township
+        ("330106002", ["330106002052"], 1.0),  # serves a community of it
+        ("330106004", ["330106002"], 0.5),  # another township of the district
+        ("330106004", ["330106"], 0.5),  # the whole district
+        ("330102001", ["330106002"], 0.0),
+        ("330106002", ["3301"], 0.0),  # city-wide: no nearer for it
+        ("330106002", [], 0.0),
     ],
 )
-def test_proximity(division, township, district, expected):
-    assert proximity(division, township, district) == expected
+def test_proximity_reads_the_service_area(division, area, expected):
+    assert proximity(division, area) == expected
 
 
 def request(**overrides) -> RequestFacts:
@@ -165,3 +169,26 @@ def test_offering_more_skills_never_lowers_a_score(required, offered, extra):
     before = score(request(required_skills=required), provider(skills=offered))
     after = score(request(required_skills=required), provider(skills=offered | extra))
     assert after.total >= before.total
+
+
+def test_ranking_is_best_first_and_reproducible():
+    import uuid
+
+    from service.domain.matching import Candidate, rank
+
+    def candidate(total: float, provider_type: str, number: int) -> Candidate:
+        return Candidate(provider_type, uuid.UUID(int=number), "x", 1, Score(total, ()))
+
+    pool = [
+        candidate(0.5, "volunteer", 2),
+        candidate(0.9, "volunteer", 3),
+        candidate(0.5, "organisation", 9),
+        candidate(0.5, "volunteer", 1),
+    ]
+    ranked = rank(pool, 3)
+    assert [(c.score.total, c.provider_type, c.provider_id.int) for c in ranked] == [
+        (0.9, "volunteer", 3),
+        (0.5, "organisation", 9),
+        (0.5, "volunteer", 1),
+    ]
+    assert rank(list(reversed(pool)), 3) == ranked
