@@ -1,4 +1,4 @@
-"""/v1/offers."""
+"""Offers (/v1/resource-requests/{id}/offers, /v1/offers/{id}/…) and the volunteer-hour ledger."""
 
 from __future__ import annotations
 
@@ -6,4 +6,4 @@ from fastapi import APIRouter
 
 from service.http.routing import ApiRoute
 
-router = APIRouter(prefix="/v1/offers", tags=["offers"], route_class=ApiRoute)
+router = APIRouter(prefix="/v1", tags=["offers"], route_class=ApiRoute)
