@@ -16,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp
 
 from service.db.engine import Database, build_engine
+from service.domain.matching import Component
 from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
@@ -28,6 +29,7 @@ from service.routers import (
     divisions,
     health,
     linkages,
+    matching,
     networks,
     offers,
     offices,
@@ -97,7 +99,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     database = Database(build_engine(settings))
     await database.open_read_pool(settings)
-    services = Services(database=database, vault=PiiVault.from_settings(settings))
+    services = Services(
+        database=database,
+        vault=PiiVault.from_settings(settings),
+        match_weights={Component(k): v for k, v in settings.match_weights.items()},
+        match_radius_km=settings.match_radius_km,
+    )
     app.state.services = services
     app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)
     purger = asyncio.create_task(_purge_idempotency_records(services))
@@ -181,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         linkages,
         networks,
         resource_requests,
+        matching,
         offers,
         allocation_runs,
         divisions,

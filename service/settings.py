@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.domain.matching import DEFAULT_WEIGHTS, Component
+
 
 class Settings(BaseSettings):
     """Configuration read from the environment (and an optional `.env`); nothing connects here."""
@@ -50,6 +52,14 @@ class Settings(BaseSettings):
     tune_gc: bool = Field(
         default=True, description="Freeze start-up objects and collect garbage less often."
     )
+    match_weights: dict[str, float] = Field(
+        default_factory=lambda: {k.value: v for k, v in DEFAULT_WEIGHTS.items()},
+        description="Weight of each matching component (normalised); see GET …/candidates.",
+    )
+    match_radius_km: float = Field(
+        default=10.0, gt=0, le=200, description="Providers this close qualify whatever their area."
+    )
+    offer_hold_hours: int = Field(default=48, ge=1, le=24 * 30)
     fast_reads: bool = Field(
         default=True,
         description="Serve GET /v1/stations/{id} ahead of the framework (same answers, faster).",
@@ -58,6 +68,16 @@ class Settings(BaseSettings):
         default=True,
         description="On first start with no clients, create one admin and print its key.",
     )
+
+    @field_validator("match_weights")
+    @classmethod
+    def _known_components(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = set(value) - {c.value for c in Component}
+        if unknown:
+            raise ValueError(f"unknown matching components: {', '.join(sorted(unknown))}")
+        if any(weight < 0 for weight in value.values()) or sum(value.values()) <= 0:
+            raise ValueError("weights are non-negative and not all zero")
+        return value
 
     @field_validator("database_url", "read_database_url")
     @classmethod

@@ -7,13 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, bindparam
+from sqlalchemy import JSON, DateTime, bindparam, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Boolean, TypeDecorator
+
+from service.domain.divisions import ancestry
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
 
@@ -102,3 +104,38 @@ def _overlaps_sqlite(element: json_array_overlaps, compiler: SQLCompiler, **kw: 
         f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
         f"WHERE json_each.value IN ({rendered}))"
     )
+
+
+class has_weekday(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
+    """A JSON array of weekly windows has one on an ISO weekday (index-friendly on PostgreSQL)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], weekday: int) -> None:
+        super().__init__(column, bindparam(None, weekday, unique=True))
+
+
+@compiles(has_weekday, "postgresql")
+def _has_weekday_postgresql(element: has_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    column, weekday = element.clauses
+    return (
+        f"({compiler.process(column, **kw)} @> jsonb_build_array(jsonb_build_object("
+        f"'weekday', CAST({compiler.process(weekday, **kw)} AS INTEGER))))"
+    )
+
+
+@compiles(has_weekday, "sqlite")
+def _has_weekday_sqlite(element: has_weekday, compiler: SQLCompiler, **kw: Any) -> str:
+    column, weekday = element.clauses
+    # Compiled SQL only (a column and a bound parameter), never caller text.
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
+        f"WHERE json_extract(json_each.value, '$.weekday') = {compiler.process(weekday, **kw)})"
+    )
+
+
+def covering(service_area: ColumnElement[Any], division_code: str) -> ColumnElement[bool]:
+    """The service area covers the division; a code Hangzhou cannot have (`330100`) none."""
+    codes = ancestry(division_code)
+    return json_array_overlaps(service_area, codes) if codes else false()

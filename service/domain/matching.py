@@ -12,6 +12,7 @@ import math
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from service.domain.geo import Point, distance_km
@@ -196,9 +197,67 @@ class Candidate:
     score: Score
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateSearch:
+    """Ranked candidates for a request, and how many each filter removed."""
+
+    request_id: uuid.UUID
+    quantity_left: int
+    candidates: list[Candidate]
+    removed: list[FilterCount]
+
+
 def rank(candidates: list[Candidate], limit: int) -> list[Candidate]:
     """Best first; ties broken by provider type and id, so a ranking is reproducible."""
     ordered = sorted(
         candidates, key=lambda c: (-c.score.total, c.provider_type, str(c.provider_id))
     )
     return ordered[:limit]
+
+
+# China Standard Time: no daylight saving since 1991, so a fixed offset is exact.
+CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def local_days(starts_at: datetime, ends_at: datetime) -> list[date]:
+    """The local (China time) dates a window touches, first to last."""
+    first = starts_at.astimezone(CHINA_TIME).date()
+    last = (ends_at - timedelta(microseconds=1)).astimezone(CHINA_TIME).date()
+    return [first + timedelta(days=n) for n in range(min((last - first).days, 6) + 1)]
+
+
+def touched_weekdays(starts_at: datetime, ends_at: datetime) -> list[int]:
+    """ISO weekdays (1 Monday … 7 Sunday) a window touches, in China time."""
+    return sorted({day.isoweekday() for day in local_days(starts_at, ends_at)})
+
+
+def available_during(
+    starts_at: datetime,
+    ends_at: datetime,
+    weekly: Sequence[Mapping[str, object]],
+    exceptions: Sequence[Mapping[str, object]],
+) -> bool:
+    """Whether a volunteer's weekly windows and date exceptions let them serve in the window.
+
+    A window within one local day needs a weekly slot that overlaps it in time (or an exception
+    making that day available), and no exception making it unavailable; a longer window needs
+    a slot on one of the weekdays it touches.
+    """
+    start, end = starts_at.astimezone(CHINA_TIME), ends_at.astimezone(CHINA_TIME)
+    days = local_days(starts_at, ends_at)
+    if len(days) > 1:
+        weekdays = {day.isoweekday() for day in days}
+        return any(slot.get("weekday") in weekdays for slot in weekly)
+    day = days[0].isoformat()
+    for exception in exceptions:
+        if exception.get("date") == day:
+            return bool(exception.get("available"))
+    begins, finishes = start.strftime("%H:%M"), end.strftime("%H:%M")
+    if end.date() > start.date():  # ends exactly at midnight
+        finishes = "24:00"
+    return any(
+        slot.get("weekday") == days[0].isoweekday()
+        and str(slot.get("start")) < finishes
+        and str(slot.get("end")) > begins
+        for slot in weekly
+    )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.engine import Database
 from service.db.errors import violated_constraint
 from service.domain.errors import Conflict, DomainError, RuleViolation, StaleVersion
+from service.domain.matching import DEFAULT_WEIGHTS, Component
 from service.pii import PiiVault
 
 Clock = Callable[[], datetime]
@@ -31,6 +32,8 @@ class Services:
     database: Database
     vault: PiiVault
     clock: Clock = field(default=utc_now)
+    match_weights: Mapping[Component, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    match_radius_km: float = 10.0
 
 
 # Constraints that concurrent requests can still collide on after the use case's own checks.

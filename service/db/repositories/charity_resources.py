@@ -9,9 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
 from service.db.repositories.keyset import after
-from service.db.repositories.volunteers import covering
 from service.db.tables import CharityResourceRecord, table
-from service.db.types import json_array_contains
+from service.db.types import covering, json_array_contains
 from service.domain.resources import CharityResourceFilter
 
 resource = table(CharityResourceRecord)

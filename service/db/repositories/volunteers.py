@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, false, select
+from sqlalchemy import ColumnElement, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import Boolean
 
 from service.db.reader import Reader, Row
 from service.db.repositories.keyset import after
@@ -20,8 +15,7 @@ from service.db.tables import (
     VolunteerTeamRecord,
     table,
 )
-from service.db.types import json_array_contains, json_array_overlaps
-from service.domain.divisions import ancestry
+from service.db.types import covering, has_weekday, json_array_contains
 from service.domain.partners import PartnerFilter, TeamRole
 from service.domain.resources import VolunteerFilter, VolunteerTeamFilter
 
@@ -36,41 +30,6 @@ _MEMBERS = (
     .join(member, member.c.volunteer_id == volunteer.c.id)
     .where(member.c.team_id == bindparam("team_id"))
 )
-
-
-class has_weekday(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
-    """A JSON array of weekly windows has one on an ISO weekday (index-friendly on PostgreSQL)."""
-
-    type = Boolean()
-    inherit_cache = True
-
-    def __init__(self, column: ColumnElement[Any], weekday: int) -> None:
-        super().__init__(column, bindparam(None, weekday, unique=True))
-
-
-@compiles(has_weekday, "postgresql")
-def _has_weekday_postgresql(element: has_weekday, compiler: SQLCompiler, **kw: Any) -> str:
-    column, weekday = element.clauses
-    return (
-        f"({compiler.process(column, **kw)} @> jsonb_build_array(jsonb_build_object("
-        f"'weekday', CAST({compiler.process(weekday, **kw)} AS INTEGER))))"
-    )
-
-
-@compiles(has_weekday, "sqlite")
-def _has_weekday_sqlite(element: has_weekday, compiler: SQLCompiler, **kw: Any) -> str:
-    column, weekday = element.clauses
-    # Compiled SQL only (a column and a bound parameter), never caller text.
-    return (
-        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
-        f"WHERE json_extract(json_each.value, '$.weekday') = {compiler.process(weekday, **kw)})"
-    )
-
-
-def covering(service_area: ColumnElement[Any], division_code: str) -> ColumnElement[bool]:
-    """The service area covers the division; a code Hangzhou cannot have (`330100`) none."""
-    codes = ancestry(division_code)
-    return json_array_overlaps(service_area, codes) if codes else false()
 
 
 def _partner_conditions(source: Table, where: PartnerFilter) -> list[ColumnElement[bool]]:

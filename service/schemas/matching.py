@@ -1,0 +1,85 @@
+"""Bodies of GET /v1/resource-requests/{id}/candidates."""
+
+from __future__ import annotations
+
+import uuid
+
+from pydantic import Field
+
+from service.domain.matching import CandidateSearch, Component, Filter
+from service.domain.requests import ProviderType
+from service.schemas.common import Output
+
+
+class ScorePart(Output):
+    """One factor of a match score."""
+
+    component: Component
+    value: float = Field(description="How the provider does on this factor, 0 to 1.")
+    weight: float = Field(description="The factor's share of the score (weights sum to 1).")
+    contribution: float = Field(description="weight × value: what it adds to the score.")
+
+
+class CandidateRead(Output):
+    """A provider that can serve the request, and why it ranks where it does."""
+
+    provider_type: ProviderType
+    provider_id: uuid.UUID
+    name: str
+    capacity_left: int = Field(description="What it can still give, in the request's unit.")
+    score: float = Field(description="Weighted mean of the components, 0 to 1.")
+    components: list[ScorePart]
+
+
+class FilterRemoval(Output):
+    """How many providers of one type a hard filter removed."""
+
+    provider_type: ProviderType
+    filter: Filter
+    removed: int
+
+
+class CandidateList(Output):
+    """Ranked candidates, with what the hard filters removed on the way (R19)."""
+
+    request_id: uuid.UUID
+    quantity_left: int
+    candidates: list[CandidateRead]
+    removed: list[FilterRemoval] = Field(
+        description="Per provider type and filter, in the order applied; explains an empty list."
+    )
+
+
+def candidate_list(found: CandidateSearch) -> CandidateList:
+    """A candidate search as the API shows it."""
+    return CandidateList(
+        request_id=found.request_id,
+        quantity_left=found.quantity_left,
+        candidates=[
+            CandidateRead(
+                provider_type=ProviderType(candidate.provider_type),
+                provider_id=candidate.provider_id,
+                name=candidate.name,
+                capacity_left=candidate.capacity_left,
+                score=candidate.score.total,
+                components=[
+                    ScorePart(
+                        component=part.component,
+                        value=part.value,
+                        weight=part.weight,
+                        contribution=round(part.contribution, 6),
+                    )
+                    for part in candidate.score.parts
+                ],
+            )
+            for candidate in found.candidates
+        ],
+        removed=[
+            FilterRemoval(
+                provider_type=ProviderType(count.provider_type),
+                filter=count.filter,
+                removed=count.removed,
+            )
+            for count in found.removed
+        ],
+    )

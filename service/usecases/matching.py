@@ -1,0 +1,143 @@
+"""Matching: the providers that can serve a request, ranked, with their reasons (R19)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from service.db.reader import Reader, Row
+from service.db.repositories.candidates import SOURCES, Need, count_removed, survivors
+from service.db.tables import ResourceRequestRecord, table
+from service.domain.access import Caller
+from service.domain.errors import Conflict, NotFound
+from service.domain.geo import Point
+from service.domain.matching import (
+    Candidate,
+    CandidateSearch,
+    Filter,
+    FilterCount,
+    ProviderFacts,
+    RequestFacts,
+    available_during,
+    rank,
+    score,
+    touched_weekdays,
+)
+from service.domain.offerings import QuantityUnit, ServiceCategory
+from service.domain.requests import PROVIDERS_FOR, ProviderType, RequestStatus
+from service.usecases.common import Services
+
+request_table = table(ResourceRequestRecord)
+
+MATCHABLE = frozenset({RequestStatus.OPEN, RequestStatus.PARTIALLY_COMMITTED})
+PRE_RANK_FACTOR = 3  # survivors fetched per registry, per candidate asked for
+PRE_RANK_FLOOR = 50
+
+
+def _facts(row: Row) -> ProviderFacts:
+    outcomes = int(row["outcomes"] or 0)
+    location = (
+        Point(row["lat"], row["lon"]) if row["lat"] is not None and row["lon"] is not None else None
+    )
+    return ProviderFacts(
+        skills=frozenset(row["skills"] or ()),
+        capacity_left=int(row["capacity_left"]),
+        service_area=tuple(row["service_area"] or ()),
+        location=location,
+        outcomes=outcomes,
+        # ratings 1–5 scaled to 0–1: (rating − 1) / 4, summed
+        outcome_sum=(int(row["rating_sum"] or 0) - outcomes) / 4,
+        open_commitments=int(row["open_commitments"] or 0),
+        linked_with_station=bool(row["linked"]),
+    )
+
+
+async def load_request(reader: Reader, request_id: uuid.UUID, caller: Caller) -> Row:
+    """The request, if the caller may see it (a station's client sees its own station's)."""
+    row = await reader.fetch_one(select(request_table).where(request_table.c.id == request_id))
+    if row is None or not caller.may_change_station(row["station_id"]):
+        raise NotFound(f"no resource request with id {request_id}")
+    return row
+
+
+def need_of(row: Row, services: Services) -> Need:
+    """The request as the hard filters see it."""
+    return Need(
+        request_id=row["id"],
+        station_id=row["station_id"],
+        category=ServiceCategory(row["category"]),
+        unit=QuantityUnit(row["unit"]),
+        quantity=row["quantity"] - row["committed_quantity"],
+        division_code=row["division_code"],
+        required_skills=tuple(row["required_skills"]),
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        lat=row["lat"],
+        lon=row["lon"],
+        weekdays=tuple(touched_weekdays(row["starts_at"], row["ends_at"])),
+        now=services.clock(),
+        radius_km=services.match_radius_km,
+    )
+
+
+async def search(reader: Reader, services: Services, row: Row, *, limit: int) -> CandidateSearch:
+    """Candidates of every registry that can serve the request's category, ranked."""
+    need = need_of(row, services)
+    wanted = RequestFacts(
+        required_skills=frozenset(need.required_skills),
+        quantity=need.quantity,
+        division_code=need.division_code,
+        location=Point(need.lat, need.lon)
+        if need.lat is not None and need.lon is not None
+        else None,
+    )
+    found: list[Candidate] = []
+    removed: list[FilterCount] = []
+    for provider_type in sorted(PROVIDERS_FOR[need.category]):
+        source = SOURCES[provider_type]
+        counts = await count_removed(reader, source, need)
+        rows = await survivors(
+            reader, source, need, limit=max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
+        )
+        for row in rows:
+            if provider_type is ProviderType.VOLUNTEER and not available_during(
+                need.starts_at,
+                need.ends_at,
+                row["weekly_availability"],
+                row["availability_exceptions"],
+            ):
+                counts[Filter.AVAILABILITY] += 1
+                continue
+            found.append(
+                Candidate(
+                    provider_type=provider_type.value,
+                    provider_id=row["provider_id"],
+                    name=row["name"],
+                    capacity_left=min(int(row["capacity_left"]), need.quantity),
+                    score=score(wanted, _facts(row), services.match_weights),
+                )
+            )
+        removed += [FilterCount(provider_type.value, name, counts[name]) for name in Filter]
+    return CandidateSearch(
+        request_id=need.request_id,
+        quantity_left=need.quantity,
+        candidates=rank(found, limit),
+        removed=removed,
+    )
+
+
+async def find_candidates(
+    services: Services, *, request_id: uuid.UUID, limit: int, caller: Caller
+) -> CandidateSearch:
+    """The best `limit` providers for a request that is still open, with their reasons."""
+    async with services.database.read() as reader:
+        row = await load_request(reader, request_id, caller)
+        status = RequestStatus(row["status"])
+        if status not in MATCHABLE:
+            raise Conflict(
+                f"a {status} request is not matched any more",
+                code="request_not_open",
+                extra={"current_status": status.value},
+            )
+        return await search(reader, services, row, limit=limit)
