@@ -104,6 +104,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         vault=PiiVault.from_settings(settings),
         match_weights={Component(k): v for k, v in settings.match_weights.items()},
         match_radius_km=settings.match_radius_km,
+        match_totals_cache_seconds=settings.match_totals_cache_seconds,
     )
     app.state.services = services
     app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)

@@ -57,7 +57,13 @@ class Settings(BaseSettings):
         description="Weight of each matching component (normalised); see GET …/candidates.",
     )
     match_radius_km: float = Field(
-        default=10.0, gt=0, le=200, description="Providers this close qualify whatever their area."
+        default=3.0, gt=0, le=50, description="Providers this close qualify whatever their area."
+    )
+    match_totals_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="How long registry sizes (the baseline of 'removed by kind/active') live.",
     )
     offer_hold_hours: int = Field(default=48, ge=1, le=24 * 30)
     fast_reads: bool = Field(

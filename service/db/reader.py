@@ -9,8 +9,9 @@ a write transaction) the same statements run through SQLAlchemy as usual.
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol, cast
 
 import asyncpg
@@ -66,11 +67,22 @@ class StatementCache:
         self.dialect = dialect
         self.size = size
         self._compiled: OrderedDict[Any, SQLCompiler] = OrderedDict()
+        # A statement object used again (a module-level or shape-cached one) skips even the
+        # cache key, which costs milliseconds for a large statement.
+        self._by_statement: weakref.WeakKeyDictionary[
+            Select[Any], tuple[SQLCompiler, Sequence[Any]]
+        ] = weakref.WeakKeyDictionary()
 
     def render(
         self, statement: Select[Any], params: Mapping[str, Any] | None
     ) -> tuple[str, list[Any]]:
         """The SQL text and positional arguments to run `statement` with."""
+        seen = self._by_statement.get(statement)
+        if seen is not None:
+            known, bound = seen
+            return self._positional(
+                known, known.construct_params(params, extracted_parameters=bound)
+            )
         key = statement._generate_cache_key()
         if key is None:
             return self._arguments(self._compile(statement), params)
@@ -79,13 +91,14 @@ class StatementCache:
             compiled = self._compile(statement, cache_key=key)
             if compiled.post_compile_params:
                 # IN (…) lists expand with their length: render this one in full, uncached.
-                expanded = self._compile(statement, render_postcompile=True)
-                return self._arguments(expanded, params)
+                valued = statement.params(dict(params)) if params else statement
+                return self._arguments(self._compile(valued, render_postcompile=True), None)
             self._compiled[key.key] = compiled
             if len(self._compiled) > self.size:
                 self._compiled.popitem(last=False)
         else:
             self._compiled.move_to_end(key.key)
+        self._by_statement[statement] = (compiled, key.bindparams)
         values = compiled.construct_params(params, extracted_parameters=key.bindparams)
         return self._positional(compiled, values)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, bindparam, false
+from sqlalchemy import JSON, BindParameter, DateTime, bindparam, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -39,14 +39,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def _bound(value: Any) -> BindParameter[Any]:
+    """A value as an anonymous bound parameter; a named one (a prepared statement's) as is."""
+    return value if isinstance(value, BindParameter) else bindparam(None, value, unique=True)
+
+
 class json_array_contains(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
     """`column` (a JSON array of strings) contains `value`, as an index-friendly predicate."""
 
     type = Boolean()
     inherit_cache = True
 
-    def __init__(self, column: ColumnElement[Any], value: str) -> None:
-        super().__init__(column, bindparam(None, value, unique=True))
+    def __init__(self, column: ColumnElement[Any], value: str | BindParameter[Any]) -> None:
+        super().__init__(column, _bound(value))
 
 
 @compiles(json_array_contains, "postgresql")
@@ -80,8 +85,10 @@ class json_array_overlaps(FunctionElement[bool]):  # noqa: N801 - reads like a S
     type = Boolean()
     inherit_cache = True
 
-    def __init__(self, column: ColumnElement[Any], values: Sequence[str]) -> None:
-        super().__init__(column, *(bindparam(None, value, unique=True) for value in values))
+    def __init__(
+        self, column: ColumnElement[Any], values: Sequence[str | BindParameter[Any]]
+    ) -> None:
+        super().__init__(column, *(_bound(value) for value in values))
 
 
 @compiles(json_array_overlaps, "postgresql")
@@ -112,8 +119,8 @@ class has_weekday(FunctionElement[bool]):  # noqa: N801 - reads like a SQL funct
     type = Boolean()
     inherit_cache = True
 
-    def __init__(self, column: ColumnElement[Any], weekday: int) -> None:
-        super().__init__(column, bindparam(None, weekday, unique=True))
+    def __init__(self, column: ColumnElement[Any], weekday: int | BindParameter[Any]) -> None:
+        super().__init__(column, _bound(weekday))
 
 
 @compiles(has_weekday, "postgresql")

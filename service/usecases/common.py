@@ -33,7 +33,8 @@ class Services:
     vault: PiiVault
     clock: Clock = field(default=utc_now)
     match_weights: Mapping[Component, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    match_radius_km: float = 10.0
+    match_radius_km: float = 3.0
+    match_totals_cache_seconds: float = 0.0
 
 
 # Constraints that concurrent requests can still collide on after the use case's own checks.

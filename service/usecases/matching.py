@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from sqlalchemy import select
 
 from service.db.reader import Reader, Row
-from service.db.repositories.candidates import SOURCES, Need, count_removed, survivors
+from service.db.repositories.candidates import Need, count_removed, registry_totals, survivors
 from service.db.tables import ResourceRequestRecord, table
 from service.domain.access import Caller
 from service.domain.errors import Conflict, NotFound
@@ -81,6 +82,25 @@ def need_of(row: Row, services: Services) -> Need:
     )
 
 
+_TOTALS: dict[tuple[ProviderType, ServiceCategory], tuple[float, tuple[int, int, int]]] = {}
+
+
+async def _totals(
+    reader: Reader, services: Services, provider_type: ProviderType, need: Need
+) -> tuple[int, int, int]:
+    """Registry sizes, reused for `match_totals_cache_seconds`: counting a registry of 100,000
+    volunteers on every search would cost more than the search."""
+    key = (provider_type, need.category)
+    now = time.monotonic()
+    cached = _TOTALS.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    totals = await registry_totals(reader, provider_type, need)
+    if services.match_totals_cache_seconds > 0:
+        _TOTALS[key] = (now + services.match_totals_cache_seconds, totals)
+    return totals
+
+
 async def search(reader: Reader, services: Services, row: Row, *, limit: int) -> CandidateSearch:
     """Candidates of every registry that can serve the request's category, ranked."""
     need = need_of(row, services)
@@ -95,10 +115,11 @@ async def search(reader: Reader, services: Services, row: Row, *, limit: int) ->
     found: list[Candidate] = []
     removed: list[FilterCount] = []
     for provider_type in sorted(PROVIDERS_FOR[need.category]):
-        source = SOURCES[provider_type]
-        counts = await count_removed(reader, source, need)
+        counts = await count_removed(
+            reader, provider_type, need, await _totals(reader, services, provider_type, need)
+        )
         rows = await survivors(
-            reader, source, need, limit=max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
+            reader, provider_type, need, limit=max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
         )
         for row in rows:
             if provider_type is ProviderType.VOLUNTEER and not available_during(

@@ -13,15 +13,21 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
+    Float,
     Integer,
     Select,
+    String,
     Table,
+    Uuid,
     and_,
+    bindparam,
     case,
     exists,
     false,
@@ -46,7 +52,8 @@ from service.db.tables import (
     VolunteerTeamRecord,
     table,
 )
-from service.db.types import covering, has_weekday, json_array_contains, json_array_overlaps
+from service.db.types import UTCDateTime, has_weekday, json_array_contains, json_array_overlaps
+from service.domain.divisions import ancestry
 from service.domain.matching import Filter
 from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.requests import OfferStatus, ProviderType
@@ -57,6 +64,15 @@ member = table(VolunteerTeamMemberRecord)
 
 KM_PER_DEGREE_LAT = 111.0
 KM_PER_DEGREE_LON = 96.0  # at Hangzhou's latitude (30°N): 111 × cos 30°
+
+REQUEST = bindparam("request_id", type_=Uuid())
+STATION = bindparam("station_id", type_=Uuid())
+QUANTITY = bindparam("quantity", type_=Integer())
+NOW = bindparam("now", type_=UTCDateTime())
+STARTS = bindparam("starts_at", type_=UTCDateTime())
+ENDS = bindparam("ends_at", type_=UTCDateTime())
+FIRST_DAY = bindparam("first_day", type_=Date())
+LAST_DAY = bindparam("last_day", type_=Date())
 
 CHARITY_KINDS = {
     ServiceCategory.FUNDS: "funds",
@@ -90,14 +106,59 @@ class Need:
     radius_km: float
 
     @property
-    def first_day(self) -> date:
-        """The first (UTC) date of the window."""
-        return self.starts_at.date()
+    def area(self) -> list[str]:
+        """The division and every division it lies in: a service area naming one covers it."""
+        return ancestry(self.division_code)
 
-    @property
-    def last_day(self) -> date:
-        """The last (UTC) date of the window."""
-        return self.ends_at.date()
+    def params(self) -> dict[str, Any]:
+        """The values of a prepared statement's parameters for this request."""
+        values: dict[str, Any] = {
+            "request_id": self.request_id,
+            "station_id": self.station_id,
+            "quantity": self.quantity,
+            "now": self.now,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "first_day": self.starts_at.date(),
+            "last_day": self.ends_at.date(),
+        }
+        values |= {f"area_{i}": code for i, code in enumerate(self.area)}
+        values |= {f"weekday_{i}": day for i, day in enumerate(self.weekdays)}
+        values |= {f"skill_{i}": skill for i, skill in enumerate(self.required_skills)}
+        if self.lat is not None and self.lon is not None:
+            dlat, dlon = self.radius_km / KM_PER_DEGREE_LAT, self.radius_km / KM_PER_DEGREE_LON
+            values |= {
+                "lat_low": self.lat - dlat,
+                "lat_high": self.lat + dlat,
+                "lon_low": self.lon - dlon,
+                "lon_high": self.lon + dlon,
+            }
+        return values
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What a request changes in the SQL's form (its values are parameters): statements are
+    built once per shape and reused, so neither building nor caching them costs per call."""
+
+    category: ServiceCategory
+    unit: QuantityUnit
+    areas: int
+    weekdays: int
+    skills: int
+    located: bool
+
+    @classmethod
+    def of(cls, need: Need) -> Shape:
+        """The shape of a request."""
+        return cls(
+            category=need.category,
+            unit=need.unit,
+            areas=len(need.area),
+            weekdays=len(need.weekdays),
+            skills=len(need.required_skills),
+            located=need.lat is not None and need.lon is not None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,45 +168,50 @@ class Source:
     provider_type: ProviderType
     table: Table
     name: Callable[[Table], KeyedColumnElement[Any]]
-    kind: Callable[[Table, Need], ColumnElement[bool]]
-    availability: Callable[[Table, Need], ColumnElement[bool]]
-    capacity: Callable[[Table, Need], ColumnElement[Any]]
-    qualification: Callable[[Table, Need], ColumnElement[bool]]
+    kind: Callable[[Table, Shape], ColumnElement[bool]]
+    availability: Callable[[Table, Shape], ColumnElement[bool]]
+    capacity: Callable[[Table, Shape], ColumnElement[Any]]
+    qualification: Callable[[Table, Shape], ColumnElement[bool]]
     skills: str | None = "skills"
     lat: str | None = None
     lon: str | None = None
 
 
-def _always(_: Table, __: Need) -> ColumnElement[bool]:
+def _always(_: Table, __: Shape) -> ColumnElement[bool]:
     return true()
 
 
-def _for_categories(*categories: ServiceCategory) -> Callable[[Table, Need], ColumnElement[bool]]:
-    def kind(_: Table, need: Need) -> ColumnElement[bool]:
-        return true() if need.category in categories else false()
+def _for_categories(*categories: ServiceCategory) -> Callable[[Table, Shape], ColumnElement[bool]]:
+    def kind(_: Table, shape: Shape) -> ColumnElement[bool]:
+        return true() if shape.category in categories else false()
 
     return kind
 
 
-def _one_each(unit_hours: str | None) -> Callable[[Table, Need], ColumnElement[Any]]:
+def _one_each(unit_hours: str | None) -> Callable[[Table, Shape], ColumnElement[Any]]:
     """A person gives one person or one session; hours come from their weekly hours."""
 
-    def capacity(source: Table, need: Need) -> ColumnElement[Any]:
-        if need.unit in (QuantityUnit.PEOPLE, QuantityUnit.SESSIONS):
+    def capacity(source: Table, shape: Shape) -> ColumnElement[Any]:
+        if shape.unit in (QuantityUnit.PEOPLE, QuantityUnit.SESSIONS):
             return literal(1)
-        if need.unit is QuantityUnit.HOURS and unit_hours is not None:
-            return func.coalesce(source.c[unit_hours], literal(need.quantity))
+        if shape.unit is QuantityUnit.HOURS and unit_hours is not None:
+            return func.coalesce(source.c[unit_hours], QUANTITY)
         return literal(0)
 
     return capacity
 
 
-def _volunteer_availability(source: Table, need: Need) -> ColumnElement[bool]:
-    return or_(*(has_weekday(source.c.weekly_availability, day) for day in need.weekdays))
+def _volunteer_availability(source: Table, shape: Shape) -> ColumnElement[bool]:
+    return or_(
+        *(
+            has_weekday(source.c.weekly_availability, bindparam(f"weekday_{i}", type_=Integer()))
+            for i in range(shape.weekdays)
+        )
+    )
 
 
-def _team_capacity(source: Table, need: Need) -> ColumnElement[Any]:
-    if need.unit is not QuantityUnit.PEOPLE:
+def _team_capacity(source: Table, shape: Shape) -> ColumnElement[Any]:
+    if shape.unit is not QuantityUnit.PEOPLE:
         return literal(0)
     members = (
         select(func.count())
@@ -156,51 +222,51 @@ def _team_capacity(source: Table, need: Need) -> ColumnElement[Any]:
     return func.coalesce(source.c.capacity_people, members)
 
 
-def _organisation_kind(source: Table, need: Need) -> ColumnElement[bool]:
-    return json_array_contains(source.c.service_categories, need.category.value)
+def _organisation_kind(source: Table, shape: Shape) -> ColumnElement[bool]:
+    return json_array_contains(source.c.service_categories, shape.category.value)
 
 
-def _organisation_capacity(source: Table, need: Need) -> ColumnElement[Any]:
+def _organisation_capacity(source: Table, shape: Shape) -> ColumnElement[Any]:
     return case(
-        (source.c.capacity_amount.is_(None), literal(need.quantity)),
-        (source.c.capacity_unit == need.unit.value, source.c.capacity_amount),
+        (source.c.capacity_amount.is_(None), QUANTITY),
+        (source.c.capacity_unit == shape.unit.value, source.c.capacity_amount),
         else_=literal(0),
     )
 
 
-def _agency_if_professional(source: Table, need: Need) -> ColumnElement[bool]:
-    if need.category in (ServiceCategory.PROFESSIONAL_SERVICE, ServiceCategory.SUPERVISION):
+def _agency_if_professional(source: Table, shape: Shape) -> ColumnElement[bool]:
+    if shape.category in (ServiceCategory.PROFESSIONAL_SERVICE, ServiceCategory.SUPERVISION):
         return source.c.is_social_work_agency.is_(True)
     return true()
 
 
-def _charity_kind(source: Table, need: Need) -> ColumnElement[bool]:
-    wanted = CHARITY_KINDS.get(need.category)
+def _charity_kind(source: Table, shape: Shape) -> ColumnElement[bool]:
+    wanted = CHARITY_KINDS.get(shape.category)
     return source.c.kind == wanted if wanted else false()
 
 
-def _charity_validity(source: Table, need: Need) -> ColumnElement[bool]:
+def _charity_validity(source: Table, _: Shape) -> ColumnElement[bool]:
     return and_(
-        or_(source.c.valid_from.is_(None), source.c.valid_from <= need.last_day),
-        or_(source.c.valid_until.is_(None), source.c.valid_until >= need.first_day),
+        or_(source.c.valid_from.is_(None), source.c.valid_from <= LAST_DAY),
+        or_(source.c.valid_until.is_(None), source.c.valid_until >= FIRST_DAY),
     )
 
 
-def _charity_capacity(source: Table, need: Need) -> ColumnElement[Any]:
-    return case((source.c.unit == need.unit.value, source.c.remaining_quantity), else_=literal(0))
+def _charity_capacity(source: Table, shape: Shape) -> ColumnElement[Any]:
+    return case((source.c.unit == shape.unit.value, source.c.remaining_quantity), else_=literal(0))
 
 
-def _university_kind(source: Table, need: Need) -> ColumnElement[bool]:
-    offers = UNIVERSITY_OFFERS.get(need.category)
+def _university_kind(source: Table, shape: Shape) -> ColumnElement[bool]:
+    offers = UNIVERSITY_OFFERS.get(shape.category)
     return json_array_overlaps(source.c.offers, list(offers)) if offers else false()
 
 
-def _unlimited(_: Table, need: Need) -> ColumnElement[Any]:
-    return literal(need.quantity)
+def _unlimited(_: Table, __: Shape) -> ColumnElement[Any]:
+    return QUANTITY
 
 
-def _social_worker_qualification(source: Table, need: Need) -> ColumnElement[bool]:
-    if need.category is ServiceCategory.SUPERVISION:
+def _social_worker_qualification(source: Table, shape: Shape) -> ColumnElement[bool]:
+    if shape.category is ServiceCategory.SUPERVISION:
         return source.c.supervisor_level != "none"
     return source.c.certificate_level != "none"
 
@@ -271,15 +337,15 @@ SOURCES: dict[ProviderType, Source] = {
 }
 
 
-def _booked(source: Source, need: Need) -> ColumnElement[Any]:
+def _booked(source: Source) -> ColumnElement[Any]:
     """What live offers hold of the provider in windows overlapping this one (or this request)."""
     live = or_(
         offer.c.status == OfferStatus.ACCEPTED.value,
-        and_(offer.c.status == OfferStatus.PROPOSED.value, offer.c.expires_at > need.now),
+        and_(offer.c.status == OfferStatus.PROPOSED.value, offer.c.expires_at > NOW),
     )
     overlapping = or_(
-        offer.c.request_id == need.request_id,
-        and_(offer.c.starts_at < need.ends_at, offer.c.ends_at > need.starts_at),
+        offer.c.request_id == REQUEST,
+        and_(offer.c.starts_at < ENDS, offer.c.ends_at > STARTS),
     )
     return (
         select(func.coalesce(func.sum(offer.c.quantity), 0))
@@ -293,69 +359,79 @@ def _booked(source: Source, need: Need) -> ColumnElement[Any]:
     )
 
 
-def _already_offered(source: Source, need: Need) -> ColumnElement[bool]:
+def _already_offered(source: Source) -> ColumnElement[bool]:
     return exists().where(
-        offer.c.request_id == need.request_id,
+        offer.c.request_id == REQUEST,
         offer.c.provider_type == source.provider_type.value,
         offer.c.provider_id == source.table.c.id,
-        offer.c.status.in_([OfferStatus.PROPOSED.value, OfferStatus.ACCEPTED.value]),
+        or_(
+            offer.c.status == OfferStatus.PROPOSED.value,
+            offer.c.status == OfferStatus.ACCEPTED.value,
+        ),
     )
 
 
-def _area(source: Source, need: Need) -> ColumnElement[bool]:
-    covers = covering(source.table.c.service_area, need.division_code)
-    if need.lat is None or need.lon is None or source.lat is None or source.lon is None:
+def _area(source: Source, shape: Shape) -> ColumnElement[bool]:
+    codes = [bindparam(f"area_{i}", type_=String()) for i in range(shape.areas)]
+    covers = json_array_overlaps(source.table.c.service_area, codes) if codes else false()
+    if not shape.located or source.lat is None or source.lon is None:
         return covers
-    dlat, dlon = need.radius_km / KM_PER_DEGREE_LAT, need.radius_km / KM_PER_DEGREE_LON
     lat, lon = source.table.c[source.lat], source.table.c[source.lon]
     near = and_(
-        lat.between(need.lat - dlat, need.lat + dlat), lon.between(need.lon - dlon, need.lon + dlon)
+        lat.between(bindparam("lat_low", type_=Float()), bindparam("lat_high", type_=Float())),
+        lon.between(bindparam("lon_low", type_=Float()), bindparam("lon_high", type_=Float())),
     )
     return or_(covers, near)
 
 
-def _left(source: Source, need: Need) -> ColumnElement[Any]:
-    return source.capacity(source.table, need) - _booked(source, need)
+def _left(source: Source, shape: Shape) -> ColumnElement[Any]:
+    return source.capacity(source.table, shape) - _booked(source)
 
 
-def _filters(source: Source, need: Need) -> list[tuple[Filter, ColumnElement[bool]]]:
+def _filters(source: Source, shape: Shape) -> list[tuple[Filter, ColumnElement[bool]]]:
     t = source.table
     return [
-        (Filter.KIND, source.kind(t, need)),
+        (Filter.KIND, source.kind(t, shape)),
         (Filter.ACTIVE, t.c.status == "active"),
-        (Filter.AREA, _area(source, need)),
-        (Filter.AVAILABILITY, source.availability(t, need)),
-        (Filter.CAPACITY, and_(_left(source, need) > 0, ~_already_offered(source, need))),
-        (Filter.QUALIFICATION, source.qualification(t, need)),
+        (Filter.AREA, _area(source, shape)),
+        (Filter.AVAILABILITY, source.availability(t, shape)),
+        (Filter.CAPACITY, and_(_left(source, shape) > 0, ~_already_offered(source))),
+        (Filter.QUALIFICATION, source.qualification(t, shape)),
     ]
 
 
-def _skill_matches(source: Source, need: Need) -> ColumnElement[Any]:
-    if source.skills is None or not need.required_skills:
+def _skill_matches(source: Source, shape: Shape) -> ColumnElement[Any]:
+    if source.skills is None or not shape.skills:
         return literal(0)
     column = source.table.c[source.skills]
+    skills = [bindparam(f"skill_{i}", type_=String()) for i in range(shape.skills)]
     return sum(
-        (case((json_array_contains(column, skill), 1), else_=0) for skill in need.required_skills),
+        (case((json_array_contains(column, skill), 1), else_=0) for skill in skills),
         start=literal(0),
     )
 
 
-async def count_removed(reader: Reader, source: Source, need: Need) -> dict[Filter, int]:
-    """How many providers of this registry each filter removes, in the order applied.
+@dataclass(frozen=True, slots=True)
+class Statements:
+    """The three statements of one registry for one shape of request."""
 
-    Providers that are not of the kind or not active count in two cheap counts; the rest are
-    counted over the rows whose area covers the request, which an index finds.
-    """
+    totals: Select[Any]
+    passing: Select[Any]
+    survivors: Select[Any]
+
+
+@lru_cache(maxsize=1024)
+def statements(provider_type: ProviderType, shape: Shape) -> Statements:
+    """The registry's statements for requests of this shape, built once."""
+    source = SOURCES[provider_type]
     t = source.table
-    filters = _filters(source, need)
-    kind, active, area = filters[0][1], filters[1][1], filters[2][1]
-    totals = await reader.fetch_one(
-        select(
-            func.count().label("all"),
-            func.coalesce(func.sum(case((kind, 1), else_=0)), 0).label("kind"),
-            func.coalesce(func.sum(case((and_(kind, active), 1), else_=0)), 0).label("active"),
-        ).select_from(t)
-    )
+    filters = _filters(source, shape)
+    kind, active, area = (condition for _, condition in filters[:3])
+    totals = select(
+        func.count().label("all"),
+        func.coalesce(func.sum(case((kind, 1), else_=0)), 0).label("kind"),
+        func.coalesce(func.sum(case((and_(kind, active), 1), else_=0)), 0).label("active"),
+    ).select_from(t)
     passing: list[ColumnElement[Any]] = [func.count().label("area")]
     conditions: list[ColumnElement[bool]] = []
     for name, condition in filters[3:]:
@@ -363,23 +439,22 @@ async def count_removed(reader: Reader, source: Source, need: Need) -> dict[Filt
         passing.append(
             func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0).label(name.value)
         )
-    inner = await reader.fetch_one(select(*passing).select_from(t).where(kind, active, area))
-    if totals is None or inner is None:  # an aggregate always answers one row
-        raise RuntimeError("counting query returned no row")
-    remaining = [int(totals["all"]), int(totals["kind"]), int(totals["active"])]
-    remaining += [int(inner[name.value]) for name, _ in filters[2:]]
-    return {
-        name: remaining[index] - remaining[index + 1] for index, (name, _) in enumerate(filters)
-    }
+    return Statements(
+        totals=totals,
+        passing=select(*passing).select_from(t).where(kind, active, area),
+        survivors=_survivors(source, shape, filters),
+    )
 
 
-def candidates_query(source: Source, need: Need, *, limit: int) -> Select[Any]:
-    """The providers that pass every filter, the best placed first, with their scoring figures."""
+def _survivors(
+    source: Source, shape: Shape, filters: list[tuple[Filter, ColumnElement[bool]]]
+) -> Select[Any]:
     t = source.table
     lat = t.c[source.lat] if source.lat else literal(None)
     lon = t.c[source.lon] if source.lon else literal(None)
     skills = t.c[source.skills] if source.skills else literal("[]")
-    survivors = (
+    volunteer = source.provider_type is ProviderType.VOLUNTEER
+    found = (
         select(
             t.c.id.label("provider_id"),
             source.name(t).label("name"),
@@ -387,28 +462,23 @@ def candidates_query(source: Source, need: Need, *, limit: int) -> Select[Any]:
             t.c.service_area.label("service_area"),
             lat.label("lat"),
             lon.label("lon"),
-            _left(source, need).label("capacity_left"),
-            _skill_matches(source, need).label("skill_matches"),
-            *(
-                [t.c.weekly_availability, t.c.availability_exceptions]
-                if source.provider_type is ProviderType.VOLUNTEER
-                else []
-            ),
+            _left(source, shape).label("capacity_left"),
+            _skill_matches(source, shape).label("skill_matches"),
+            *([t.c.weekly_availability, t.c.availability_exceptions] if volunteer else []),
         )
-        .where(*(condition for _, condition in _filters(source, need)))
-        .order_by(_skill_matches(source, need).desc(), t.c.id)
-        .limit(limit)
+        .where(*(condition for _, condition in filters))
+        .order_by(_skill_matches(source, shape).desc(), t.c.id)
+        .limit(bindparam("fetch", type_=Integer()))
         .subquery("survivors")
     )
     provider = and_(
         offer.c.provider_type == source.provider_type.value,
-        offer.c.provider_id == survivors.c.provider_id,
+        offer.c.provider_id == found.c.provider_id,
     )
-    rated = and_(
-        provider, offer.c.status == OfferStatus.COMPLETED.value, offer.c.rating.isnot(None)
-    )
+    completed = offer.c.status == OfferStatus.COMPLETED.value
+    rated = and_(provider, completed, offer.c.rating.isnot(None))
     return select(
-        survivors,
+        found,
         select(func.count())
         .where(provider, offer.c.status == OfferStatus.ACCEPTED.value)
         .scalar_subquery()
@@ -420,15 +490,48 @@ def candidates_query(source: Source, need: Need, *, limit: int) -> Select[Any]:
         .label("rating_sum"),
         exists()
         .where(
-            linkage.c.station_id == need.station_id,
+            linkage.c.station_id == STATION,
             linkage.c.partner_type == source.provider_type.value,
-            linkage.c.partner_id == survivors.c.provider_id,
+            linkage.c.partner_id == found.c.provider_id,
             linkage.c.status == "active",
         )
         .label("linked"),
     )
 
 
-async def survivors(reader: Reader, source: Source, need: Need, *, limit: int) -> list[Row]:
-    """Up to `limit` providers of this registry that pass every hard filter."""
-    return await reader.fetch_all(candidates_query(source, need, limit=limit))
+async def registry_totals(
+    reader: Reader, provider_type: ProviderType, need: Need
+) -> tuple[int, int, int]:
+    """How many providers the registry holds, of them of the kind, of those active.
+
+    These do not depend on where or when the request is, so callers may reuse them a while.
+    """
+    prepared = statements(provider_type, Shape.of(need))
+    row = await reader.fetch_one(prepared.totals, need.params())
+    if row is None:  # an aggregate always answers one row
+        raise RuntimeError("counting query returned no row")
+    return int(row["all"]), int(row["kind"]), int(row["active"])
+
+
+async def count_removed(
+    reader: Reader, provider_type: ProviderType, need: Need, totals: tuple[int, int, int]
+) -> dict[Filter, int]:
+    """How many providers of this registry each filter removes, in the order applied.
+
+    Past kind and active (from `totals`), the rest count over the rows whose area covers the
+    request, which an index finds.
+    """
+    prepared = statements(provider_type, Shape.of(need))
+    inner = await reader.fetch_one(prepared.passing, need.params())
+    if inner is None:
+        raise RuntimeError("counting query returned no row")
+    remaining = [*totals] + [int(inner[name.value]) for name in list(Filter)[2:]]
+    return {name: remaining[i] - remaining[i + 1] for i, name in enumerate(Filter)}
+
+
+async def survivors(
+    reader: Reader, provider_type: ProviderType, need: Need, *, limit: int
+) -> list[Row]:
+    """Up to `limit` providers of this registry that pass every hard filter, best placed first."""
+    prepared = statements(provider_type, Shape.of(need))
+    return await reader.fetch_all(prepared.survivors, need.params() | {"fetch": limit})

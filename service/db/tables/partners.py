@@ -56,6 +56,7 @@ class OrganisationRecord(SQLModel, table=True):
         CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="location_complete"),
         *_common_checks(),
         *_gin("organisation", "service_categories", "skills", "service_area"),
+        Index("ix_organisation_lat_lon", "lat", "lon"),  # providers within a radius
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -90,6 +91,7 @@ class UniversityRecord(SQLModel, table=True):
         CheckConstraint("(lat IS NULL) = (lon IS NULL)", name="location_complete"),
         *_common_checks(),
         *_gin("university", "offers", "service_area"),
+        Index("ix_university_lat_lon", "lat", "lon"),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
@@ -165,6 +167,7 @@ class VolunteerRecord(SQLModel, table=True):
         CheckConstraint("hours_per_week >= 0 AND hours_per_week <= 168", name="hours_per_week"),
         CheckConstraint("(home_lat IS NULL) = (home_lon IS NULL)", name="home_complete"),
         *_common_checks(),
+        Index("ix_volunteer_home_lat_home_lon", "home_lat", "home_lon"),
         *_gin("volunteer", "skills", "service_area", "weekly_availability"),
     )
 
