@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 
 from service.db.reader import Reader, Row
-from service.db.repositories.candidates import Need, count_removed, registry_totals, survivors
+from service.db.repositories.candidates import Need, judge, registry_totals
 from service.db.tables import ResourceRequestRecord, table
 from service.domain.access import Caller
 from service.domain.errors import Conflict, NotFound
@@ -115,13 +115,15 @@ async def search(reader: Reader, services: Services, row: Row, *, limit: int) ->
     found: list[Candidate] = []
     removed: list[FilterCount] = []
     for provider_type in sorted(PROVIDERS_FOR[need.category]):
-        counts = await count_removed(
-            reader, provider_type, need, await _totals(reader, services, provider_type, need)
+        judgement = await judge(
+            reader,
+            provider_type,
+            need,
+            totals=await _totals(reader, services, provider_type, need),
+            limit=max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR),
         )
-        rows = await survivors(
-            reader, provider_type, need, limit=max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
-        )
-        for row in rows:
+        counts = judgement.removed
+        for row in judgement.survivors:
             if provider_type is ProviderType.VOLUNTEER and not available_during(
                 need.starts_at,
                 need.ends_at,

@@ -413,11 +413,10 @@ def _skill_matches(source: Source, shape: Shape) -> ColumnElement[Any]:
 
 @dataclass(frozen=True, slots=True)
 class Statements:
-    """The three statements of one registry for one shape of request."""
+    """The two statements of one registry for one shape of request."""
 
     totals: Select[Any]
-    passing: Select[Any]
-    survivors: Select[Any]
+    judged: Select[Any]
 
 
 @lru_cache(maxsize=1024)
@@ -425,77 +424,93 @@ def statements(provider_type: ProviderType, shape: Shape) -> Statements:
     """The registry's statements for requests of this shape, built once."""
     source = SOURCES[provider_type]
     t = source.table
-    filters = _filters(source, shape)
-    kind, active, area = (condition for _, condition in filters[:3])
+    kind, active = source.kind(t, shape), t.c.status == "active"
     totals = select(
         func.count().label("all"),
         func.coalesce(func.sum(case((kind, 1), else_=0)), 0).label("kind"),
         func.coalesce(func.sum(case((and_(kind, active), 1), else_=0)), 0).label("active"),
     ).select_from(t)
-    passing: list[ColumnElement[Any]] = [func.count().label("area")]
-    conditions: list[ColumnElement[bool]] = []
-    for name, condition in filters[3:]:
-        conditions.append(condition)
-        passing.append(
-            func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0).label(name.value)
-        )
-    return Statements(
-        totals=totals,
-        passing=select(*passing).select_from(t).where(kind, active, area),
-        survivors=_survivors(source, shape, filters),
-    )
+    return Statements(totals=totals, judged=_judged(source, shape, kind, active))
 
 
-def _survivors(
-    source: Source, shape: Shape, filters: list[tuple[Filter, ColumnElement[bool]]]
+def _judged(
+    source: Source, shape: Shape, kind: ColumnElement[bool], active: ColumnElement[bool]
 ) -> Select[Any]:
+    """Every provider of the kind, active, in the area – each filter past that evaluated once
+    per row – with the first filter it fails and how many fail each (window counts over all of
+    them); the provider's details and the figures scoring needs are read only for the
+    best-placed rows returned."""
     t = source.table
-    lat = t.c[source.lat] if source.lat else literal(None)
-    lon = t.c[source.lon] if source.lon else literal(None)
-    skills = t.c[source.skills] if source.skills else literal("[]")
-    volunteer = source.provider_type is ProviderType.VOLUNTEER
-    found = (
+    judged = (
         select(
             t.c.id.label("provider_id"),
-            source.name(t).label("name"),
-            skills.label("skills"),
-            t.c.service_area.label("service_area"),
-            lat.label("lat"),
-            lon.label("lon"),
             _left(source, shape).label("capacity_left"),
+            _already_offered(source).label("offered"),
+            source.availability(t, shape).label("available"),
+            source.qualification(t, shape).label("qualified"),
             _skill_matches(source, shape).label("skill_matches"),
-            *([t.c.weekly_availability, t.c.availability_exceptions] if volunteer else []),
         )
-        .where(*(condition for _, condition in filters))
-        .order_by(_skill_matches(source, shape).desc(), t.c.id)
+        .where(kind, active, _area(source, shape))
+        .cte("judged")
+        .prefix_with("MATERIALIZED")  # evaluate each row's filters once, however often read
+    )
+    failed = case(
+        (~judged.c.available, Filter.AVAILABILITY.value),
+        (or_(judged.c.capacity_left <= 0, judged.c.offered), Filter.CAPACITY.value),
+        (~judged.c.qualified, Filter.QUALIFICATION.value),
+        else_=None,
+    ).label("failed")
+    ranked = (
+        select(
+            judged.c.provider_id,
+            judged.c.capacity_left,
+            failed,
+            func.count().over().label("in_area"),
+            *(
+                func.sum(case((failed == name.value, 1), else_=0)).over().label(f"no_{name.value}")
+                for name in (Filter.AVAILABILITY, Filter.CAPACITY, Filter.QUALIFICATION)
+            ),
+        )
+        .order_by(failed.is_(None).desc(), judged.c.skill_matches.desc(), judged.c.provider_id)
         .limit(bindparam("fetch", type_=Integer()))
-        .subquery("survivors")
+        .subquery("ranked")
     )
     provider = and_(
         offer.c.provider_type == source.provider_type.value,
-        offer.c.provider_id == found.c.provider_id,
+        offer.c.provider_id == ranked.c.provider_id,
     )
     completed = offer.c.status == OfferStatus.COMPLETED.value
     rated = and_(provider, completed, offer.c.rating.isnot(None))
-    return select(
-        found,
-        select(func.count())
-        .where(provider, offer.c.status == OfferStatus.ACCEPTED.value)
-        .scalar_subquery()
-        .label("open_commitments"),
-        select(func.count()).where(rated).scalar_subquery().label("outcomes"),
-        select(func.coalesce(func.sum(offer.c.rating), 0).cast(Integer))
-        .where(rated)
-        .scalar_subquery()
-        .label("rating_sum"),
-        exists()
-        .where(
-            linkage.c.station_id == STATION,
-            linkage.c.partner_type == source.provider_type.value,
-            linkage.c.partner_id == found.c.provider_id,
-            linkage.c.status == "active",
+    volunteer = source.provider_type is ProviderType.VOLUNTEER
+    return (
+        select(
+            ranked,
+            source.name(t).label("name"),
+            (t.c[source.skills] if source.skills else literal("[]")).label("skills"),
+            t.c.service_area.label("service_area"),
+            (t.c[source.lat] if source.lat else literal(None)).label("lat"),
+            (t.c[source.lon] if source.lon else literal(None)).label("lon"),
+            *([t.c.weekly_availability, t.c.availability_exceptions] if volunteer else []),
+            select(func.count())
+            .where(provider, offer.c.status == OfferStatus.ACCEPTED.value)
+            .scalar_subquery()
+            .label("open_commitments"),
+            select(func.count()).where(rated).scalar_subquery().label("outcomes"),
+            select(func.coalesce(func.sum(offer.c.rating), 0).cast(Integer))
+            .where(rated)
+            .scalar_subquery()
+            .label("rating_sum"),
+            exists()
+            .where(
+                linkage.c.station_id == STATION,
+                linkage.c.partner_type == source.provider_type.value,
+                linkage.c.partner_id == ranked.c.provider_id,
+                linkage.c.status == "active",
+            )
+            .label("linked"),
         )
-        .label("linked"),
+        .join_from(ranked, t, t.c.id == ranked.c.provider_id)
+        .order_by(ranked.c.failed.is_(None).desc())
     )
 
 
@@ -513,25 +528,34 @@ async def registry_totals(
     return int(row["all"]), int(row["kind"]), int(row["active"])
 
 
-async def count_removed(
-    reader: Reader, provider_type: ProviderType, need: Need, totals: tuple[int, int, int]
-) -> dict[Filter, int]:
-    """How many providers of this registry each filter removes, in the order applied.
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the hard filters made of a registry for one request."""
 
-    Past kind and active (from `totals`), the rest count over the rows whose area covers the
-    request, which an index finds.
-    """
+    removed: dict[Filter, int]
+    survivors: list[Row]
+
+
+async def judge(
+    reader: Reader,
+    provider_type: ProviderType,
+    need: Need,
+    *,
+    totals: tuple[int, int, int],
+    limit: int,
+) -> Judgement:
+    """Apply every hard filter: how many each removes, and up to `limit` survivors, best placed
+    (most required skills) first. Kind and active count against `totals`; the rest over the
+    rows in the area, which the service-area and location indexes find."""
     prepared = statements(provider_type, Shape.of(need))
-    inner = await reader.fetch_one(prepared.passing, need.params())
-    if inner is None:
-        raise RuntimeError("counting query returned no row")
-    remaining = [*totals] + [int(inner[name.value]) for name in list(Filter)[2:]]
-    return {name: remaining[i] - remaining[i + 1] for i, name in enumerate(Filter)}
-
-
-async def survivors(
-    reader: Reader, provider_type: ProviderType, need: Need, *, limit: int
-) -> list[Row]:
-    """Up to `limit` providers of this registry that pass every hard filter, best placed first."""
-    prepared = statements(provider_type, Shape.of(need))
-    return await reader.fetch_all(prepared.survivors, need.params() | {"fetch": limit})
+    rows = await reader.fetch_all(prepared.judged, need.params() | {"fetch": limit})
+    every, of_kind, active = totals
+    in_area = int(rows[0]["in_area"]) if rows else 0
+    removed = {
+        Filter.KIND: every - of_kind,
+        Filter.ACTIVE: of_kind - active,
+        Filter.AREA: max(0, active - in_area),
+    }
+    for name in (Filter.AVAILABILITY, Filter.CAPACITY, Filter.QUALIFICATION):
+        removed[name] = int(rows[0][f"no_{name.value}"] or 0) if rows else 0
+    return Judgement(removed=removed, survivors=[row for row in rows if row["failed"] is None])
