@@ -74,7 +74,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        if connection.get_isolation_level() != "AUTOCOMMIT":
+        # Reads run on autocommit connections (`Database.read`): no transaction, no lock, so
+        # a read never queues behind a writer, nor waits on the unit of work that issued it.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -53,6 +53,10 @@ CONSTRAINT_CONFLICTS: dict[str, tuple[str, str]] = {
     ),
     "uq_volunteer_team_member_one_leader": ("team_has_leader", "the team has a leader already"),
     "pk_volunteer_team_member": ("already_a_member", "the volunteer is in the team already"),
+    "ck_resource_request_committed": (
+        "request_fully_committed",
+        "the request is committed in full already",
+    ),
     "uq_linkage_one_active_operating_contract": (
         "operating_contract_exists",
         "the station has an active operating contract already (R9)",

@@ -83,3 +83,14 @@ async def test_filters_read_the_same_on_every_path(services, admin):
         )
     assert [row["township_code"] for row in rows] == [BEISHAN]
     assert rows[0]["specialties"] == ["elderly", "medical"]
+
+
+async def test_a_read_does_not_wait_for_an_open_write_transaction(services, is_postgres):
+    """On SQLite a write holds the database lock; reads run outside any transaction."""
+    import asyncio
+
+    async with services.database.session() as session:
+        await session.execute(text("UPDATE division SET name = name WHERE code = '3301'"))
+        async with asyncio.timeout(2), services.database.read() as reader:
+            assert await reader.scalar(select(func.count()).select_from(division)) == 3530
+        await session.rollback()
