@@ -9,11 +9,14 @@ expire), then `accepted`, `declined`, `withdrawn`, `expired` or, after the work,
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from service.domain.divisions import Division, DivisionLevel
 from service.domain.errors import Conflict, FieldProblem
+from service.domain.geo import HANGZHOU, Point
 from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.vocabulary import Labelled
 
@@ -122,7 +125,12 @@ REQUEST_TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
         }
     ),
     RequestStatus.COMMITTED: frozenset(
-        {RequestStatus.PARTIALLY_COMMITTED, RequestStatus.FULFILLED, RequestStatus.CANCELLED}
+        {
+            RequestStatus.OPEN,  # its only accepted offer withdrawn
+            RequestStatus.PARTIALLY_COMMITTED,
+            RequestStatus.FULFILLED,
+            RequestStatus.CANCELLED,
+        }
     ),
     RequestStatus.FULFILLED: frozenset({RequestStatus.CLOSED}),
     RequestStatus.CLOSED: frozenset(),
@@ -222,7 +230,7 @@ def request_problems(
                 code="window_ends_before_start",
             )
         )
-    elif (window.ends_at - window.starts_at).days > MAX_WINDOW_DAYS:
+    elif window.ends_at - window.starts_at > timedelta(days=MAX_WINDOW_DAYS):
         problems.append(
             FieldProblem(
                 "window.ends_at",
@@ -240,3 +248,144 @@ def request_problems(
 def quantity_left(requested: int, committed: Iterable[int]) -> int:
     """How much of a request is still to be committed."""
     return max(0, requested - sum(committed))
+
+
+# --- Editing, placing and finding requests -------------------------------------------------------
+
+# A station may change its request only while it is still being answered.
+EDITABLE_REQUEST = frozenset({RequestStatus.OPEN, RequestStatus.PARTIALLY_COMMITTED})
+
+
+def check_editable(current: RequestStatus) -> None:
+    """A request changes only while open or partially committed; else a Conflict naming where
+    it stands."""
+    if current not in EDITABLE_REQUEST:
+        raise Conflict(
+            f"a {current} request cannot be changed any more",
+            code="request_not_editable",
+            extra={"current_status": current.value},
+        )
+
+
+def check_quantity(quantity: int, *, committed: int) -> None:
+    """The quantity never falls below what providers have committed to."""
+    if quantity < committed:
+        raise Conflict(
+            f"{committed} is committed already: the quantity cannot fall below it",
+            code="quantity_below_commitment",
+            extra={"committed_quantity": committed},
+        )
+
+
+def check_window_change(*, committed: int, live_offers: int) -> None:
+    """The window moves only while nothing is committed and no offer holds a provider for it
+    (offers carry a copy of the window their provider is booked for)."""
+    if committed > 0 or live_offers > 0:
+        reason = (
+            f"{committed} is committed already"
+            if committed > 0
+            else f"{live_offers} offer(s) hold providers for it; withdraw them first"
+        )
+        raise Conflict(
+            f"the window cannot move: {reason}",
+            code="window_locked",
+            extra={"committed_quantity": committed, "live_offers": live_offers},
+        )
+
+
+def place_problems(
+    division_code: str, division: Division | None, *, township_code: str
+) -> list[FieldProblem]:
+    """A request happens in its station's township or in a community of that township."""
+    if division is None:
+        return [
+            FieldProblem(
+                "division_code",
+                f"{division_code} is not a Hangzhou division code",
+                code="unknown_division",
+            )
+        ]
+    if division.code == township_code or (
+        division.level is DivisionLevel.COMMUNITY and division.parent_code == township_code
+    ):
+        return []
+    return [
+        FieldProblem(
+            "division_code",
+            f"{division_code} ({division.name}) is neither the station's township {township_code}"
+            " nor a community in it",
+            code="division_outside_station",
+        )
+    ]
+
+
+def location_problems(location: Point | None) -> list[FieldProblem]:
+    """Where a request happens lies inside Hangzhou."""
+    if location is None or HANGZHOU.contains(location):
+        return []
+    return [
+        FieldProblem(
+            "location",
+            f"({location.lat}, {location.lon}) lies outside Hangzhou",
+            code="location_outside_hangzhou",
+        )
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestFilter:
+    """The filters of GET /v1/resource-requests.
+
+    `window_from` and `window_to` keep the requests whose window overlaps [from, to);
+    `visible_to` (set for station-bound clients) keeps that station's requests only.
+    """
+
+    station_id: uuid.UUID | None = None
+    district_code: str | None = None
+    status: RequestStatus | None = None
+    category: ServiceCategory | None = None
+    urgency: Urgency | None = None
+    window_from: datetime | None = None
+    window_to: datetime | None = None
+    visible_to: uuid.UUID | None = None
+
+
+def office_problems(
+    office_id: uuid.UUID | None, station_of_office: uuid.UUID | None, *, station_id: uuid.UUID
+) -> list[FieldProblem]:
+    """A request made through an office is made through an office of its own station.
+
+    `station_of_office` is the named office's station, None when no such office exists.
+    """
+    if office_id is None:
+        return []
+    if station_of_office is None:
+        return [FieldProblem("office_id", f"no office with id {office_id}", code="unknown_office")]
+    if station_of_office != station_id:
+        return [
+            FieldProblem(
+                "office_id",
+                f"office {office_id} belongs to station {station_of_office}, not to {station_id}",
+                code="office_of_another_station",
+            )
+        ]
+    return []
+
+
+# --- Proposals: what becomes an offer ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A provider proposed for (part of) a request, with the score that ranked it and why.
+
+    Named or top-ranked candidates (POST /v1/resource-requests/{id}/offers) and the assignments
+    of an applied allocation run both become offers through one function that takes these.
+    `explanation` holds one `{component, value, weight, contribution}` per score component.
+    """
+
+    provider_type: ProviderType
+    provider_id: uuid.UUID
+    quantity: int
+    score: float | None = None
+    explanation: tuple[dict[str, float | str], ...] = ()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy import BindParameter, ColumnElement, bindparam, tuple_
+from sqlalchemy.types import TypeDecorator
 
 
 def encode_key(*parts: object) -> str:
@@ -36,10 +37,24 @@ def after(columns: tuple[ColumnElement[Any], ...], key: str | None) -> ColumnEle
     return tuple_(*columns) > tuple_(*values)
 
 
-_PARSERS: dict[type, Any] = {uuid.UUID: uuid.UUID, date: date.fromisoformat}
+def _instant(part: str) -> datetime:
+    """A key's timestamp: timezone-aware and representable in UTC, or a ValueError."""
+    value = datetime.fromisoformat(part)
+    if value.tzinfo is None:
+        raise ValueError("a naive timestamp in a page key")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("a timestamp out of range in a page key") from exc
+
+
+_PARSERS: dict[type, Any] = {uuid.UUID: uuid.UUID, date: date.fromisoformat, datetime: _instant}
 
 
 def _typed(column: ColumnElement[Any], part: str) -> BindParameter[Any]:
     """A bound value of the column's own type (a UUID stays a UUID, a date a date)."""
-    parse = _PARSERS.get(column.type.python_type, str)
+    kind = column.type
+    if isinstance(kind, TypeDecorator):  # e.g. UTCDateTime: parsed as the type it decorates
+        kind = kind.impl_instance
+    parse = _PARSERS.get(kind.python_type, str)
     return bindparam(None, parse(part), type_=column.type, unique=True)

@@ -1,0 +1,174 @@
+"""Builders for allocation runs: requests stored directly, candidate stand-ins, waiting for runs."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from service.db.tables import OfferRecord, ResourceRequestRecord
+from service.domain.access import Caller, Scope
+from service.domain.matching import Candidate, Component, Part, Score
+from service.usecases.common import Services
+from service.usecases.idempotency import CreationResult
+
+URL = "/v1/allocation-runs"
+FINISHED = {"succeeded", "failed", "applied"}
+
+
+async def insert_request(
+    services: Services,
+    *,
+    station_id: str | uuid.UUID,
+    district_code: str = "330106",
+    division_code: str = "330106002",
+    quantity: int = 3,
+    committed_quantity: int = 0,
+    status: str = "open",
+    category: str = "volunteer_service",
+    unit: str = "people",
+    required_skills: Sequence[str] = ("home_visits",),
+    starts_in: timedelta = timedelta(days=1),
+    lasts: timedelta = timedelta(days=7),
+    title: str = "独居老人入户探访",
+) -> uuid.UUID:
+    """A resource request stored as the requests API would store it; returns its id."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    record = ResourceRequestRecord(
+        id=uuid.uuid4(),
+        station_id=uuid.UUID(str(station_id)),
+        district_code=district_code,
+        division_code=division_code,
+        title=title,
+        category=category,
+        required_skills=list(required_skills),
+        target_groups=["elderly"],
+        quantity=quantity,
+        unit=unit,
+        lat=30.2590,
+        lon=120.1450,
+        starts_at=now + starts_in,
+        ends_at=now + starts_in + lasts,
+        urgency="normal",
+        status=status,
+        committed_quantity=committed_quantity,
+        created_at=now,
+        updated_at=now,
+    )
+    async with services.database.session() as session:
+        session.add(record)
+        await session.commit()
+    return record.id
+
+
+async def insert_offer(
+    services: Services,
+    *,
+    request_id: uuid.UUID,
+    station_id: str | uuid.UUID,
+    quantity: int,
+    status: str = "proposed",
+    expires_in: timedelta = timedelta(days=2),
+    provider_type: str = "volunteer",
+    provider_id: uuid.UUID | None = None,
+) -> uuid.UUID:
+    """An offer stored directly (a live proposal holds part of the request)."""
+    now = datetime.now(UTC)
+    async with services.database.session() as session:
+        request = await session.get(ResourceRequestRecord, request_id)
+        assert request is not None
+        record = OfferRecord(
+            id=uuid.uuid4(),
+            request_id=request_id,
+            station_id=uuid.UUID(str(station_id)),
+            provider_type=provider_type,
+            provider_id=provider_id or uuid.uuid4(),
+            quantity=quantity,
+            status=status,
+            starts_at=request.starts_at,
+            ends_at=request.ends_at,
+            expires_at=now + expires_in,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(record)
+        await session.commit()
+    return record.id
+
+
+def candidate(
+    provider_id: uuid.UUID,
+    *,
+    capacity: int,
+    score: float,
+    provider_type: str = "volunteer",
+    name: str = "李晓华",
+) -> Candidate:
+    """A candidate whose score is all skill coverage (one part: its explanation)."""
+    part = Part(Component.SKILL_COVERAGE, round(score, 6), 1.0)
+    return Candidate(provider_type, provider_id, name, capacity, Score(round(score, 6), (part,)))
+
+
+class FakeCandidates:
+    """A candidate source that answers from a table, and remembers what it was asked."""
+
+    def __init__(self, table: Mapping[uuid.UUID, Sequence[Candidate]]) -> None:
+        self.table = table
+        self.asked: list[tuple[uuid.UUID, int]] = []
+
+    async def __call__(
+        self, services: Services, *, request_id: uuid.UUID, limit: int, caller: Caller
+    ) -> Sequence[Candidate]:
+        self.asked.append((request_id, limit))
+        return list(self.table.get(request_id, ()))[:limit]
+
+
+class FailingCandidates:
+    """A candidate source that breaks, as a database outage would."""
+
+    async def __call__(
+        self, services: Services, *, request_id: uuid.UUID, limit: int, caller: Caller
+    ) -> Sequence[Candidate]:
+        raise RuntimeError("candidate search exploded")
+
+
+def caller_of(client: httpx.AsyncClient, *scopes: Scope) -> Caller:
+    """The Caller a test client authenticates as (made by `make_client`)."""
+    return Caller(
+        client_id=client.client_id,  # type: ignore[attr-defined]
+        name="test",
+        scopes=frozenset(scopes or (Scope.ADMIN,)),
+    )
+
+
+def run_id_of(result: CreationResult) -> str:
+    assert result.location is not None
+    return result.location.rsplit("/", 1)[1]
+
+
+async def start_run(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await client.post(URL, json=body)
+    assert response.status_code == 202, response.text
+    run: dict[str, Any] = response.json()
+    return run
+
+
+async def wait_for_run(
+    client: httpx.AsyncClient, run_id: str, *, within: float = 30.0
+) -> dict[str, Any]:
+    """Poll the run until it has finished (succeeded, failed or applied), or fail the test."""
+    deadline = time.monotonic() + within
+    while True:
+        response = await client.get(f"{URL}/{run_id}")
+        assert response.status_code == 200, response.text
+        run: dict[str, Any] = response.json()
+        if run["status"] in FINISHED:
+            return run
+        if time.monotonic() > deadline:
+            raise AssertionError(f"run {run_id} still {run['status']} after {within} s")
+        await asyncio.sleep(0.02)
