@@ -46,11 +46,9 @@ from service.schemas.common import FieldError, Problem
 from service.settings import Settings, get_settings
 from service.usecases.clients import Authenticator
 from service.usecases.common import Services
-from service.usecases.idempotency import purge_expired
+from service.usecases.housekeeping import keep_house
 
 logger = logging.getLogger("linkage")
-
-PURGE_INTERVAL_SECONDS = 3600
 
 DESCRIPTION = """\
 The system of record and matchmaker of Hangzhou's social work network (五社联动): township/street
@@ -68,17 +66,6 @@ def _package_version() -> str:
         return version("five-society-linkage")
     except PackageNotFoundError:
         return "0.0.0"
-
-
-async def _purge_idempotency_records(services: Services) -> None:
-    while True:
-        try:
-            removed = await purge_expired(services)
-            if removed:
-                logger.info("purged expired idempotency records", extra={"removed": removed})
-        except Exception:
-            logger.exception("purging idempotency records failed")
-        await asyncio.sleep(PURGE_INTERVAL_SECONDS)
 
 
 def tune_garbage_collector() -> None:
@@ -105,18 +92,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         match_weights={Component(k): v for k, v in settings.match_weights.items()},
         match_radius_km=settings.match_radius_km,
         match_totals_cache_seconds=settings.match_totals_cache_seconds,
+        offer_hold_hours=settings.offer_hold_hours,
     )
     app.state.services = services
     app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)
-    purger = asyncio.create_task(_purge_idempotency_records(services))
+    housekeeper = asyncio.create_task(
+        keep_house(services, interval_seconds=settings.housekeeping_interval_seconds),
+        name="housekeeping",
+    )
     if settings.tune_gc:
         tune_garbage_collector()
     try:
         yield
     finally:
-        purger.cancel()
+        housekeeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
-            await purger
+            await housekeeper
         await database.dispose()
 
 

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.domain.fulfilment import DEFAULT_HOLD_HOURS, MAX_HOLD_HOURS
 from service.domain.matching import DEFAULT_WEIGHTS, Component
 
 
@@ -65,7 +66,18 @@ class Settings(BaseSettings):
         le=3600,
         description="How long registry sizes (the baseline of 'removed by kind/active') live.",
     )
-    offer_hold_hours: int = Field(default=48, ge=1, le=24 * 30)
+    offer_hold_hours: int = Field(
+        default=DEFAULT_HOLD_HOURS,
+        ge=1,
+        le=MAX_HOLD_HOURS,
+        description="How long an offer holds the provider's capacity when its maker names no time.",
+    )
+    housekeeping_interval_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How often lapsed offers and requests are expired, abandoned runs failed and"
+        " stored idempotent responses purged.",
+    )
     fast_reads: bool = Field(
         default=True,
         description="Serve GET /v1/stations/{id} ahead of the framework (same answers, faster).",

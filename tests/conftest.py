@@ -69,6 +69,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         tune_gc=False,  # the suite builds many apps; freezing each one's objects would pile up
         pii_key=TEST_PII_KEY,
         match_totals_cache_seconds=0,
+        housekeeping_interval_seconds=24 * 3600,  # once, at start; tests sweep themselves
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -12,15 +12,13 @@ import math
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from service.domain.access import Caller, Scope
 from service.domain.errors import Conflict, FieldProblem
+from service.domain.matching import CHINA_TIME
 from service.domain.requests import OfferStatus, ProviderType, RequestStatus, Window
-
-# China Standard Time: no daylight saving since 1991, so a fixed offset is exact.
-CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 DEFAULT_HOLD_HOURS = 48
 MAX_HOLD_HOURS = 24 * 30

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from pydantic import Field, StringConstraints
 
 from service.domain.fulfilment import (
-    DEFAULT_HOLD_HOURS,
     MAX_HOLD_HOURS,
     MAX_TOP,
     Completion,
@@ -63,13 +62,14 @@ class OfferBatchCreate(Input):
         le=MAX_TOP,
         description="Offer to this many of the best-ranked candidates.",
     )
-    expires_in_hours: int = Field(
-        default=DEFAULT_HOLD_HOURS,
+    expires_in_hours: int | None = Field(
+        default=None,
         strict=True,
         ge=1,
         le=MAX_HOLD_HOURS,
         description="How long each offer holds the provider's capacity (never past the"
-        " request's window).",
+        " request's window); the service's configured hold (`LINKAGE_OFFER_HOLD_HOURS`,"
+        " 48 by default) when left out.",
     )
 
 

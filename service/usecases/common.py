@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.db.engine import Database
 from service.db.errors import violated_constraint
 from service.domain.errors import Conflict, DomainError, RuleViolation, StaleVersion
+from service.domain.fulfilment import DEFAULT_HOLD_HOURS
 from service.domain.matching import DEFAULT_WEIGHTS, Component
 from service.pii import PiiVault
 
@@ -35,6 +36,7 @@ class Services:
     match_weights: Mapping[Component, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     match_radius_km: float = 3.0
     match_totals_cache_seconds: float = 0.0
+    offer_hold_hours: int = DEFAULT_HOLD_HOURS
 
 
 # Constraints that concurrent requests can still collide on after the use case's own checks.

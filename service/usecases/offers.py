@@ -302,7 +302,9 @@ async def create_offers(
             caller=caller,
             allocation_run_id=None,
             expires_at=hold_until(
-                now, hours=data.expires_in_hours, request_ends_at=request.ends_at
+                now,
+                hours=data.expires_in_hours or services.offer_hold_hours,
+                request_ends_at=request.ends_at,
             ),
         )
         await session.flush()

@@ -5,6 +5,7 @@ allocation runs; and the whole path from a posted request to hours in the ledger
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -351,3 +352,24 @@ async def test_the_whole_path_from_request_to_ledger(admin, services, make_clien
     first = accepted[0]["provider_id"]
     records = (await station_client.get(f"/v1/volunteers/{first}/service-records")).json()
     assert [r["project"] for r in records["items"]] == [posted["title"]]
+
+
+async def test_an_offer_holds_for_the_configured_hours_unless_told(
+    app, admin, services, request_row
+):
+    await create_volunteer(admin, name="甲")
+    await create_volunteer(admin, name="乙")
+    # (not monkeypatch: undoing a setattr on starlette's State deletes the attribute)
+    app.state.services = dataclasses.replace(services, offer_hold_hours=3)
+    try:
+        first = await admin.post(offers_url(request_row), json={"top": 1})
+        second = await admin.post(offers_url(request_row), json={"top": 1, "expires_in_hours": 5})
+    finally:
+        app.state.services = services
+
+    def held(response) -> timedelta:
+        assert response.status_code == 201, response.text
+        return datetime.fromisoformat(response.json()["items"][0]["expires_at"]) - datetime.now(UTC)
+
+    assert timedelta(hours=2) < held(first) <= timedelta(hours=3)
+    assert timedelta(hours=4) < held(second) <= timedelta(hours=5)
