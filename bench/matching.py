@@ -3,9 +3,10 @@
 Seeds a migrated database directly (bulk inserts, personal data sealed as the registries seal
 it): every township's station, 5,000 organisations, 1,000 charity resources, 2,000 social
 workers, 500 volunteer teams, 2,000 open requests, and volunteers in steps up to 100,000. At
-each step it times GET /v1/resource-requests/{id}/candidates through the real app in-process
-(server time, no network) over a sample of requests, and – when the allocation runs exist – a
-city-wide allocation run of every open request.
+each step it also records past offers (completed and rated) and live proposals for the new
+volunteers, then times GET /v1/resource-requests/{id}/candidates through the real app in-process
+(server time, no network) over a sample of requests against its ceiling – the very SQL it sent,
+replayed on a bare asyncpg connection – and a city-wide allocation run of every open request.
 
     .venv/bin/python bench/matching.py --database-url postgresql+asyncpg://…/db [--steps …]
 
@@ -26,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 from sqlalchemy import insert, select
 
@@ -34,6 +36,7 @@ from service.db.migrate import upgrade
 from service.db.tables import (
     CharityResourceRecord,
     DivisionRecord,
+    OfferRecord,
     OrganisationRecord,
     ResourceRequestRecord,
     SocialWorkerRecord,
@@ -73,8 +76,32 @@ CENTRES = {
 }
 
 
-def near(district: str, spread: float = 0.05) -> tuple[float, float]:
-    lat, lon = CENTRES.get(district, (30.25, 120.15))
+# How far a district's townships lie from its centre, in degrees: the old city is compact,
+# the outer districts wide, the western counties (桐庐, 淳安, 建德 …) wider still.
+SPREAD = {
+    **dict.fromkeys(("330102", "330105", "330106", "330108"), 0.04),
+    **dict.fromkeys(("330109", "330110", "330113", "330114"), 0.12),
+    **dict.fromkeys(("330111", "330112", "330122", "330127", "330182"), 0.25),
+}
+_TOWNSHIP_CENTRES: dict[str, tuple[float, float]] = {}
+
+
+def township_centre(township: dict[str, Any]) -> tuple[float, float]:
+    """A plausible centre for a township: somewhere in its district, fixed for the run."""
+    code = township["code"]
+    if code not in _TOWNSHIP_CENTRES:
+        lat, lon = CENTRES.get(township["district_code"], (30.25, 120.15))
+        spread = SPREAD.get(township["district_code"], 0.12)
+        _TOWNSHIP_CENTRES[code] = (
+            lat + random.uniform(-spread, spread),
+            lon + random.uniform(-spread, spread),
+        )
+    return _TOWNSHIP_CENTRES[code]
+
+
+def near(township: dict[str, Any], spread: float = 0.02) -> tuple[float, float]:
+    """A place within about 2 km of the township's centre."""
+    lat, lon = township_centre(township)
     return round(lat + random.uniform(-spread, spread), 5), round(
         lon + random.uniform(-spread, spread), 5
     )
@@ -98,6 +125,7 @@ class Seeder:
         self.database = database
         self.vault = vault
         self.townships = townships
+        self.by_code = {t["code"]: t for t in townships}
         self.serial = 0
 
     def _phone(self) -> str:
@@ -145,7 +173,7 @@ class Seeder:
         rows = []
         for n in range(count):
             township = random.choice(self.townships)
-            lat, lon = near(township["district_code"])
+            lat, lon = near(township)
             phone = self._phone()
             rows.append(
                 {
@@ -172,11 +200,11 @@ class Seeder:
             rows[-1]["capacity_unit"] = "people" if rows[-1]["capacity_amount"] else None
         await self.insert(OrganisationRecord, rows)
 
-    async def volunteers(self, count: int) -> None:
+    async def volunteers(self, count: int) -> list[uuid.UUID]:
         rows = []
         for n in range(count):
             township = random.choice(self.townships)
-            lat, lon = near(township["district_code"])
+            lat, lon = near(township)
             phone, number = self._phone(), self._id_number()
             rows.append(
                 {
@@ -200,6 +228,7 @@ class Seeder:
             )
             del n
         await self.insert(VolunteerRecord, rows)
+        return [row["id"] for row in rows]
 
     async def others(self, organisation_ids: list[uuid.UUID]) -> None:
         teams, resources, workers = [], [], []
@@ -290,7 +319,7 @@ class Seeder:
             station = random.choice(stations)
             category = random.choices(list(weights), weights=list(weights.values()))[0]
             start = NOW + timedelta(days=random.randint(1, 30), hours=random.choice((0, 1, 5, 10)))
-            lat, lon = near(station["district_code"])
+            lat, lon = near(self.by_code[station["township_code"]], spread=0.01)
             rows.append(
                 {
                     "id": uuid.uuid4(),
@@ -315,16 +344,113 @@ class Seeder:
                 }
             )
         await self.insert(ResourceRequestRecord, rows)
+        self.open_requests = rows
         return [row["id"] for row in rows]
+
+    async def history(self, volunteer_ids: list[uuid.UUID]) -> None:
+        """A record for the new volunteers, so matching reads real offers: one completed and
+        rated offer per five volunteers (on requests closed last month) and one live
+        proposal per two hundred (on the open volunteer requests, holding them)."""
+        station = self.open_requests[0]
+        past = []
+        for n in range(max(1, len(volunteer_ids) // 50)):
+            start = NOW - timedelta(days=random.randint(2, 60))
+            past.append(
+                {
+                    **{k: v for k, v in station.items() if k not in ("id", "title")},
+                    "id": uuid.uuid4(),
+                    "title": f"往期需求{n:05d}",
+                    "category": "volunteer_service",
+                    "unit": "people",
+                    "quantity": 10,
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=3),
+                    "status": "closed",
+                    "committed_quantity": 10,
+                    "fulfilled_quantity": 10,
+                }
+            )
+        await self.insert(ResourceRequestRecord, past)
+        open_volunteer_requests = [
+            r for r in self.open_requests if r["category"] == "volunteer_service"
+        ]
+
+        def offer(request: dict[str, Any], volunteer: uuid.UUID, **values: Any) -> dict[str, Any]:
+            return {
+                "id": uuid.uuid4(),
+                "request_id": request["id"],
+                "station_id": request["station_id"],
+                "provider_type": "volunteer",
+                "provider_id": volunteer,
+                "quantity": 1,
+                "starts_at": request["starts_at"],
+                "ends_at": request["ends_at"],
+                "explanation": [],
+                **values,
+                **self.stamps(),
+            }
+
+        rows = [
+            offer(
+                random.choice(past),
+                volunteer,
+                status="completed",
+                expires_at=NOW,
+                actual_quantity=1,
+                volunteer_hours=3.0,
+                rating=random.choice((3, 4, 4, 5, 5)),
+            )
+            for volunteer in random.sample(volunteer_ids, len(volunteer_ids) // 5)
+        ]
+        rows += [
+            offer(
+                random.choice(open_volunteer_requests),
+                volunteer,
+                status="proposed",
+                expires_at=NOW + timedelta(days=2),
+            )
+            for volunteer in random.sample(volunteer_ids, len(volunteer_ids) // 200)
+        ]
+        await self.insert(OfferRecord, rows)
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    samples = sorted(samples)
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p99_ms": round(samples[max(0, int(len(samples) * 0.99) - 1)], 2),
+    }
+
+
+class Recorder:
+    """The SQL and arguments the read path sends, as it sends them (the ceiling replays them)."""
+
+    def __init__(self, database: Database) -> None:
+        self.statements = database._statements
+        self.render = self.statements.render
+        self.sent: list[tuple[str, list[Any]]] = []
+        self.statements.render = self._render  # type: ignore[method-assign]
+
+    def _render(self, statement: Any, params: Any) -> tuple[str, list[Any]]:
+        sql, arguments = self.render(statement, params)
+        self.sent.append((sql, arguments))
+        return sql, arguments
+
+    def take(self) -> list[tuple[str, list[Any]]]:
+        sent, self.sent = self.sent, []
+        return sent
 
 
 async def time_candidates(
-    app: Any, key: str, request_ids: list[uuid.UUID], limit: int
+    app: Any, key: str, request_ids: list[uuid.UUID], limit: int, *, database_url: str
 ) -> dict[str, float]:
+    """Server time of GET …/candidates per request, and the ceiling: the very statements it
+    sent, replayed on a bare asyncpg connection (what the database alone costs)."""
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {key}"}
-    samples = []
-    found = []
+    services: Services = app.state.services
+    recorder = Recorder(services.database)
+    samples, found, sent = [], [], []
     async with httpx.AsyncClient(
         transport=transport, base_url="http://bench", headers=headers
     ) as client:
@@ -333,6 +459,7 @@ async def time_candidates(
                 f"/v1/resource-requests/{request_id}/candidates", params={"limit": limit}
             )
         for request_id in request_ids:
+            recorder.take()
             started = time.perf_counter()
             response = await client.get(
                 f"/v1/resource-requests/{request_id}/candidates", params={"limit": limit}
@@ -340,20 +467,36 @@ async def time_candidates(
             samples.append((time.perf_counter() - started) * 1000)
             response.raise_for_status()
             found.append(len(response.json()["candidates"]))
-    samples.sort()
+            sent.append(recorder.take())
+    services.database._statements.render = recorder.render  # type: ignore[method-assign]
+
+    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    try:
+        for statements in sent[:20]:  # the same warm-up: plans cached on this connection
+            for sql, arguments in statements:
+                await connection.fetch(sql, *arguments)
+        floor = []
+        for statements in sent:
+            started = time.perf_counter()
+            for sql, arguments in statements:
+                await connection.fetch(sql, *arguments)
+            floor.append((time.perf_counter() - started) * 1000)
+    finally:
+        await connection.close()
+    service, ceiling = percentiles(samples), percentiles(floor)
     return {
         "requests": len(samples),
-        "p50_ms": round(statistics.median(samples), 2),
-        "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 2),
+        **service,
+        "ceiling_p50_ms": ceiling["p50_ms"],
+        "ceiling_p99_ms": ceiling["p99_ms"],
+        "ratio_p50": round(ceiling["p50_ms"] / service["p50_ms"], 2),
+        "statements_per_request": round(statistics.mean(len(s) for s in sent), 1),
         "mean_candidates": round(statistics.mean(found), 1),
     }
 
 
-async def time_allocation(app: Any, key: str) -> dict[str, Any] | None:
-    """A city-wide allocation run, end to end, when the service has allocation runs."""
-    paths = {route.path for route in app.routes if hasattr(route, "path")}
-    if "/v1/allocation-runs" not in paths and not any("/v1/allocation-runs" in p for p in paths):
-        return None
+async def time_allocation(app: Any, key: str) -> dict[str, Any]:
+    """A city-wide allocation run of every open request, end to end: POST, then poll."""
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {key}"}
     async with httpx.AsyncClient(
@@ -365,13 +508,22 @@ async def time_allocation(app: Any, key: str) -> dict[str, Any] | None:
             return {"error": response.text[:300]}
         location = response.headers["location"]
         while True:
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.02)
             run = (await client.get(location)).json()
             if run["status"] in ("succeeded", "failed"):
                 break
-        run["end_to_end_seconds"] = round(time.perf_counter() - started, 3)
-        run.pop("assignments", None)
-        return run
+        end_to_end = time.perf_counter() - started
+        return {
+            "status": run["status"],
+            "error": run.get("error"),
+            "requests": run["request_count"],
+            "arcs": run["candidate_count"],
+            "assignments": run["assignment_count"],
+            "total_score": run["total_score"],
+            "solver_seconds": round(run["solver_seconds"] or 0, 3),
+            "run_seconds": round(run["total_seconds"] or 0, 3),
+            "end_to_end_seconds": round(end_to_end, 3),
+        }
 
 
 async def main() -> None:
@@ -417,7 +569,7 @@ async def main() -> None:
         seeded = 0
         for step in (int(s) for s in args.steps.split(",")):
             started = time.perf_counter()
-            await seeder.volunteers(step - seeded)
+            await seeder.history(await seeder.volunteers(step - seeded))
             seeded = step
             # What autovacuum does in production: GIN pending lists merged, statistics fresh.
             autocommit = database.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -425,14 +577,16 @@ async def main() -> None:
                 await connection.exec_driver_sql("VACUUM ANALYZE")
             print(f"{step:>7} volunteers (seeded in {time.perf_counter() - started:.1f} s)")
             sample = random.sample(request_ids, min(args.sample, len(request_ids)))
-            timing = await time_candidates(app, key, sample, limit=20)
+            timing = await time_candidates(
+                app, key, sample, limit=20, database_url=args.database_url
+            )
             print(
-                f"         candidates: p50 {timing['p50_ms']} ms, p99 {timing['p99_ms']} ms,"
-                f" {timing['mean_candidates']} candidates on average"
+                f"         candidates: p50 {timing['p50_ms']} ms, p99 {timing['p99_ms']} ms;"
+                f" ceiling p50 {timing['ceiling_p50_ms']} ms, p99 {timing['ceiling_p99_ms']} ms;"
+                f" ratio {timing['ratio_p50']}; {timing['mean_candidates']} candidates on average"
             )
             allocation = await time_allocation(app, key)
-            if allocation is not None:
-                print(f"         allocation: {json.dumps(allocation, ensure_ascii=False)}")
+            print(f"         allocation: {json.dumps(allocation, ensure_ascii=False)}")
             results["steps"].append(
                 {"volunteers": step, "candidates": timing, "allocation": allocation}
             )

@@ -89,10 +89,16 @@ async def _keep_session_state(connection: asyncpg.Connection) -> None:
     """Reads change no session state (no SET, LISTEN or locks), so skip asyncpg's reset query."""
 
 
+def _json_parameter(value: object) -> str:
+    """A JSON parameter as text. Statements are rendered with SQLAlchemy's bind processors,
+    which serialise JSON already: their text passes as it is; anything else is serialised."""
+    return value if isinstance(value, str) else json_text(value)
+
+
 async def _register_json_codecs(connection: asyncpg.Connection) -> None:
     for type_name in ("json", "jsonb"):
         await connection.set_type_codec(
-            type_name, encoder=json_text, decoder=orjson.loads, schema="pg_catalog"
+            type_name, encoder=_json_parameter, decoder=orjson.loads, schema="pg_catalog"
         )
 
 

@@ -57,11 +57,9 @@ class json_array_contains(FunctionElement[bool]):  # noqa: N801 - reads like a S
 @compiles(json_array_contains, "postgresql")
 def _contains_postgresql(element: json_array_contains, compiler: SQLCompiler, **kw: Any) -> str:
     column, value = element.clauses
-    # `@>` against a one-element array; the literal is built from the bound string.
-    return (
-        f"({compiler.process(column, **kw)} @> "
-        f"jsonb_build_array(CAST({compiler.process(value, **kw)} AS TEXT)))"
-    )
+    # `?`: the string is an element of the array (GIN-indexed like `@>`, and nothing is built
+    # per row, which `@> jsonb_build_array($1)` does in a prepared statement's generic plan).
+    return f"({compiler.process(column, **kw)} ? CAST({compiler.process(value, **kw)} AS TEXT))"
 
 
 @compiles(json_array_contains, "sqlite")
@@ -114,18 +112,34 @@ def _overlaps_sqlite(element: json_array_overlaps, compiler: SQLCompiler, **kw: 
 
 
 class has_weekday(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
-    """A JSON array of weekly windows has one on an ISO weekday (index-friendly on PostgreSQL)."""
+    """A JSON array of weekly windows has one on an ISO weekday (index-friendly on PostgreSQL).
+
+    A prepared statement may also bind `pattern`, the document `[{"weekday": n}]` itself:
+    PostgreSQL then tests `@>` against it as given, instead of building it again for every
+    row (a generic plan does not fold `jsonb_build_object($1)`)."""
 
     type = Boolean()
     inherit_cache = True
 
-    def __init__(self, column: ColumnElement[Any], weekday: int | BindParameter[Any]) -> None:
-        super().__init__(column, _bound(weekday))
+    def __init__(
+        self,
+        column: ColumnElement[Any],
+        weekday: int | BindParameter[Any],
+        pattern: BindParameter[Any] | None = None,
+    ) -> None:
+        super().__init__(column, _bound(weekday), *([pattern] if pattern is not None else []))
+
+
+def weekday_pattern(weekday: int) -> list[dict[str, int]]:
+    """The value to bind as `has_weekday`'s pattern."""
+    return [{"weekday": weekday}]
 
 
 @compiles(has_weekday, "postgresql")
 def _has_weekday_postgresql(element: has_weekday, compiler: SQLCompiler, **kw: Any) -> str:
-    column, weekday = element.clauses
+    column, weekday, *pattern = element.clauses
+    if pattern:
+        return f"({compiler.process(column, **kw)} @> {compiler.process(pattern[0], **kw)})"
     return (
         f"({compiler.process(column, **kw)} @> jsonb_build_array(jsonb_build_object("
         f"'weekday', CAST({compiler.process(weekday, **kw)} AS INTEGER))))"
@@ -134,7 +148,7 @@ def _has_weekday_postgresql(element: has_weekday, compiler: SQLCompiler, **kw: A
 
 @compiles(has_weekday, "sqlite")
 def _has_weekday_sqlite(element: has_weekday, compiler: SQLCompiler, **kw: Any) -> str:
-    column, weekday = element.clauses
+    column, weekday, *_ = element.clauses
     # Compiled SQL only (a column and a bound parameter), never caller text.
     return (
         f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608

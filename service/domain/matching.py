@@ -9,11 +9,13 @@ scoring, in SQL; this module only ranks what passed them.
 from __future__ import annotations
 
 import math
+import operator
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
+from typing import NamedTuple
 
 from service.domain.geo import Point, distance_km
 
@@ -71,8 +73,7 @@ class ProviderFacts:
     linked_with_station: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(NamedTuple):
     """One factor of a score: its value in [0, 1], its weight, and what it adds."""
 
     component: Component
@@ -87,10 +88,24 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Score:
-    """A match score and its explanation."""
+    """A match score: the weighted sum of its components' values, rounded to 10⁻⁶.
+
+    Every provider that passes the hard filters is scored, so the explanation is kept as the
+    bare values and weights (in the order of `Component`) and made into parts only when it is
+    shown, for the few candidates that are.
+    """
 
     total: float
-    parts: tuple[Part, ...]
+    values: tuple[float, ...]
+    weights: tuple[float, ...]
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Each component's value (rounded to 10⁻⁶), weight and contribution."""
+        return tuple(
+            Part(component, round(value, 6), weight)
+            for component, value, weight in zip(Component, self.values, self.weights, strict=False)
+        )
 
 
 def skill_coverage(required: frozenset[str], offered: frozenset[str]) -> float:
@@ -137,33 +152,43 @@ def proximity(request_division: str, service_area: Sequence[str]) -> float:
     return 0.0
 
 
+COMPONENTS = tuple(Component)  # the order of a score's parts
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """Each component's weight as a share of their sum (rounded to 10⁻⁶), in component order:
+    normalised once for a whole search, not per provider scored."""
+
+    shares: tuple[float, ...]
+
+    @classmethod
+    def of(cls, weights: Mapping[Component, float]) -> Weights:
+        """Normalise raw weights; at least one must be positive."""
+        total = sum(weights.get(component, 0.0) for component in COMPONENTS)
+        if total <= 0:
+            raise ValueError("at least one weight must be positive")
+        return cls(tuple(round(weights.get(c, 0.0) / total, 6) for c in COMPONENTS))
+
+
 def score(
     request: RequestFacts,
     provider: ProviderFacts,
-    weights: Mapping[Component, float] = DEFAULT_WEIGHTS,
+    weights: Weights | Mapping[Component, float] = DEFAULT_WEIGHTS,
 ) -> Score:
     """The weighted mean of every component, with each one's value, weight and contribution."""
-    values = {
-        Component.SKILL_COVERAGE: skill_coverage(request.required_skills, provider.skills),
-        Component.DISTANCE: distance_value(request.location, provider.location),
-        Component.CAPACITY_HEADROOM: headroom(provider.capacity_left, request.quantity),
-        Component.RELIABILITY: reliability(provider.outcomes, provider.outcome_sum),
-        Component.FAIRNESS: fairness(provider.open_commitments),
-        Component.LINKAGE: 1.0 if provider.linked_with_station else 0.0,
-        Component.PROXIMITY: proximity(request.division_code, provider.service_area),
-    }
-    total_weight = sum(weights.get(component, 0.0) for component in Component)
-    if total_weight <= 0:
-        raise ValueError("at least one weight must be positive")
-    parts = tuple(
-        Part(
-            component,
-            round(values[component], 6),
-            round(weights.get(component, 0.0) / total_weight, 6),
-        )
-        for component in Component
+    shares = weights if isinstance(weights, Weights) else Weights.of(weights)
+    values = (  # in the order of COMPONENTS
+        skill_coverage(request.required_skills, provider.skills),
+        distance_value(request.location, provider.location),
+        headroom(provider.capacity_left, request.quantity),
+        reliability(provider.outcomes, provider.outcome_sum),
+        fairness(provider.open_commitments),
+        1.0 if provider.linked_with_station else 0.0,
+        proximity(request.division_code, provider.service_area),
     )
-    return Score(total=round(sum(part.contribution for part in parts), 6), parts=parts)
+    total = round(sum(map(operator.mul, values, shares.shares)), 6)
+    return Score(total, values, shares.shares)
 
 
 class Filter(StrEnum):
@@ -231,33 +256,54 @@ def touched_weekdays(starts_at: datetime, ends_at: datetime) -> list[int]:
     return sorted({day.isoweekday() for day in local_days(starts_at, ends_at)})
 
 
+@dataclass(frozen=True, slots=True)
+class Availability:
+    """The availability test of one request window, worked out once for every volunteer.
+
+    A window within one local day needs a weekly slot that overlaps it in time (or an exception
+    making that day available), and no exception making it unavailable; a longer window needs
+    a slot on one of the weekdays it touches.
+    """
+
+    weekdays: frozenset[int]
+    day: str | None  # the local date of a window within one day, else None
+    begins: str = ""
+    finishes: str = ""
+
+    @classmethod
+    def of(cls, starts_at: datetime, ends_at: datetime) -> Availability:
+        """The test for the window [starts_at, ends_at)."""
+        days = local_days(starts_at, ends_at)
+        weekdays = frozenset(day.isoweekday() for day in days)
+        if len(days) > 1:
+            return cls(weekdays, None)
+        start, end = starts_at.astimezone(CHINA_TIME), ends_at.astimezone(CHINA_TIME)
+        finishes = "24:00" if end.date() > start.date() else end.strftime("%H:%M")
+        return cls(weekdays, days[0].isoformat(), start.strftime("%H:%M"), finishes)
+
+    def admits(
+        self, weekly: Sequence[Mapping[str, object]], exceptions: Sequence[Mapping[str, object]]
+    ) -> bool:
+        """Whether a volunteer with these weekly slots and date exceptions can serve."""
+        if self.day is None:
+            return any(slot.get("weekday") in self.weekdays for slot in weekly)
+        for exception in exceptions:
+            if exception.get("date") == self.day:
+                return bool(exception.get("available"))
+        return any(
+            slot.get("weekday") in self.weekdays
+            and str(slot.get("start")) < self.finishes
+            and str(slot.get("end")) > self.begins
+            for slot in weekly
+        )
+
+
 def available_during(
     starts_at: datetime,
     ends_at: datetime,
     weekly: Sequence[Mapping[str, object]],
     exceptions: Sequence[Mapping[str, object]],
 ) -> bool:
-    """Whether a volunteer's weekly windows and date exceptions let them serve in the window.
-
-    A window within one local day needs a weekly slot that overlaps it in time (or an exception
-    making that day available), and no exception making it unavailable; a longer window needs
-    a slot on one of the weekdays it touches.
-    """
-    start, end = starts_at.astimezone(CHINA_TIME), ends_at.astimezone(CHINA_TIME)
-    days = local_days(starts_at, ends_at)
-    if len(days) > 1:
-        weekdays = {day.isoweekday() for day in days}
-        return any(slot.get("weekday") in weekdays for slot in weekly)
-    day = days[0].isoformat()
-    for exception in exceptions:
-        if exception.get("date") == day:
-            return bool(exception.get("available"))
-    begins, finishes = start.strftime("%H:%M"), end.strftime("%H:%M")
-    if end.date() > start.date():  # ends exactly at midnight
-        finishes = "24:00"
-    return any(
-        slot.get("weekday") == days[0].isoweekday()
-        and str(slot.get("start")) < finishes
-        and str(slot.get("end")) > begins
-        for slot in weekly
-    )
+    """Whether a volunteer's weekly windows and date exceptions let them serve in the window
+    (see `Availability`)."""
+    return Availability.of(starts_at, ends_at).admits(weekly, exceptions)

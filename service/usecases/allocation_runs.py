@@ -19,10 +19,11 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.reader import SqlAlchemyReader
+from service.db.reader import Row, SqlAlchemyReader
 from service.db.repositories.allocation_runs import (
     AllocationRunRepository,
     add_assignments,
+    fail_abandoned_runs,
     fail_run,
     live_offers,
     move_run,
@@ -51,7 +52,7 @@ from service.domain.allocation import (
 )
 from service.domain.divisions import DivisionLevel
 from service.domain.errors import DomainError, FieldProblem, NotFound, rule_violation
-from service.domain.fulfilment import DEFAULT_HOLD_HOURS, explanation_rows, hold_until
+from service.domain.fulfilment import explanation_rows, hold_until
 from service.domain.matching import Candidate
 from service.domain.requests import (
     OfferStatus,
@@ -71,7 +72,7 @@ from service.schemas.allocation_runs import (
 )
 from service.usecases.common import KeysetPage, Services, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
-from service.usecases.matching import MATCHABLE, find_candidates
+from service.usecases.matching import MATCHABLE, search
 from service.usecases.offers import propose_offers
 
 logger = logging.getLogger("linkage.allocation")
@@ -85,16 +86,18 @@ class CandidateSource(Protocol):
     """Where a run gets a request's candidates: matching, or a stand-in in tests."""
 
     async def __call__(
-        self, services: Services, *, request_id: uuid.UUID, limit: int, caller: Caller
+        self, services: Services, *, request: Row, limit: int
     ) -> Sequence[Candidate]: ...
 
 
 async def matched_candidates(
-    services: Services, *, request_id: uuid.UUID, limit: int, caller: Caller
+    services: Services, *, request: Row, limit: int
 ) -> Sequence[Candidate]:
-    """The matching use case's ranked candidates for one request (hard filters passed)."""
-    search = await find_candidates(services, request_id=request_id, limit=limit, caller=caller)
-    return search.candidates
+    """Matching's ranked candidates for one request (hard filters passed), from the row the
+    run read: the search itself, without reading the request again."""
+    async with services.database.read() as reader:
+        found = await search(reader, services, request, limit=limit, counted=False)
+    return found.candidates
 
 
 # Running runs, referenced so that the event loop's weak references do not let them be
@@ -210,12 +213,15 @@ async def _run(
         for r in rows
     ]
     demands = [demand for demand in demands if demand.quantity > 0]
-    found = await _candidates_of(services, demands, caller=caller, candidates=candidates)
+    wanted = {demand.request_id for demand in demands}
+    found = await _candidates_of(
+        services, [row for row in rows if row["id"] in wanted], candidates=candidates
+    )
     arcs, capacities = candidate_arcs(found)
     allocation = await asyncio.to_thread(allocate, demands, arcs, capacities)
 
-    parts = {
-        (request, c.provider_type, c.provider_id): c.score.parts
+    scores = {
+        (request, c.provider_type, c.provider_id): c.score
         for request, listed in found.items()
         for c in listed
     }
@@ -230,7 +236,7 @@ async def _run(
             "score": a.score,
             "explanation": explanation_rows(
                 (part.component.value, part.value, part.weight)
-                for part in parts[a.request_id, *a.provider]
+                for part in scores[a.request_id, *a.provider].parts
             ),
         }
         for a in allocation.assignments
@@ -265,29 +271,23 @@ async def _run(
 
 
 async def _candidates_of(
-    services: Services,
-    demands: Sequence[Demand],
-    *,
-    caller: Caller,
-    candidates: CandidateSource,
+    services: Services, requests: Sequence[Row], *, candidates: CandidateSource
 ) -> dict[uuid.UUID, Sequence[Candidate]]:
-    """Each request's candidates, a few searches at a time; a request that is no longer open
-    (matching says so) simply has none."""
+    """Each request's candidates, a few searches at a time; a request matching refuses
+    simply has none."""
     gate = asyncio.Semaphore(SEARCH_CONCURRENCY)
 
-    async def one(request_id: uuid.UUID) -> Sequence[Candidate]:
+    async def one(request: Row) -> Sequence[Candidate]:
         async with gate:
             try:
-                return await candidates(
-                    services, request_id=request_id, limit=CANDIDATES_PER_REQUEST, caller=caller
-                )
+                return await candidates(services, request=request, limit=CANDIDATES_PER_REQUEST)
             except DomainError:
                 return ()
 
     # A task group: one search failing stops the others, and the run fails as a whole.
     async with asyncio.TaskGroup() as group:
-        searches = [group.create_task(one(demand.request_id)) for demand in demands]
-    return {d.request_id: task.result() for d, task in zip(demands, searches, strict=True)}
+        searches = [group.create_task(one(request)) for request in requests]
+    return {r["id"]: task.result() for r, task in zip(requests, searches, strict=True)}
 
 
 def _error_text(exc: BaseException) -> str:
@@ -321,6 +321,22 @@ async def _record_failure(
     except Exception:
         logger.exception(
             "could not record the failure of an allocation run", extra={"run_id": str(run_id)}
+        )
+
+
+ABANDONED = (
+    "the process running it stopped before it finished (a restart or a crash); start a new run"
+)
+
+
+async def fail_abandoned(services: Services) -> int:
+    """Fail the runs left queued or running by a process that is gone: any older than the
+    longest a run may take (and a minute's grace); how many. Safe beside other processes."""
+    now = services.clock()
+    cut_off = now - timedelta(seconds=RUN_TIMEOUT_SECONDS + 60)
+    async with unit_of_work(services.database) as session:
+        return await fail_abandoned_runs(
+            session, created_before=cut_off, values={"error": ABANDONED, "finished_at": now}
         )
 
 
@@ -442,7 +458,9 @@ async def _offer(
             )
             for a in kept
         ]
-        expires_at = hold_until(now, hours=DEFAULT_HOLD_HOURS, request_ends_at=request.ends_at)
+        expires_at = hold_until(
+            now, hours=services.offer_hold_hours, request_ends_at=request.ends_at
+        )
         try:
             records = await propose_offers(
                 session,

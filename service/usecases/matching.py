@@ -8,19 +8,20 @@ import uuid
 from sqlalchemy import select
 
 from service.db.reader import Reader, Row
-from service.db.repositories.candidates import Need, judge, registry_totals
+from service.db.repositories.candidates import Judgement, Need, best, judge, registry_totals
 from service.db.tables import ResourceRequestRecord, table
 from service.domain.access import Caller
 from service.domain.errors import Conflict, NotFound
 from service.domain.geo import Point
 from service.domain.matching import (
+    Availability,
     Candidate,
     CandidateSearch,
     Filter,
     FilterCount,
     ProviderFacts,
     RequestFacts,
-    available_during,
+    Weights,
     rank,
     score,
     touched_weekdays,
@@ -101,8 +102,11 @@ async def _totals(
     return totals
 
 
-async def search(reader: Reader, services: Services, row: Row, *, limit: int) -> CandidateSearch:
-    """Candidates of every registry that can serve the request's category, ranked."""
+async def search(
+    reader: Reader, services: Services, row: Row, *, limit: int, counted: bool = True
+) -> CandidateSearch:
+    """Candidates of every registry that can serve the request's category, ranked; with how
+    many each hard filter removed unless `counted` is false (a batch allocation's search)."""
     need = need_of(row, services)
     wanted = RequestFacts(
         required_skills=frozenset(need.required_skills),
@@ -112,23 +116,22 @@ async def search(reader: Reader, services: Services, row: Row, *, limit: int) ->
         if need.lat is not None and need.lon is not None
         else None,
     )
+    weights = Weights.of(services.match_weights)
+    availability = Availability.of(need.starts_at, need.ends_at)
     found: list[Candidate] = []
     removed: list[FilterCount] = []
+    fetch = max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
     for provider_type in sorted(PROVIDERS_FOR[need.category]):
-        judgement = await judge(
-            reader,
-            provider_type,
-            need,
-            totals=await _totals(reader, services, provider_type, need),
-            limit=max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR),
-        )
+        if counted:
+            totals = await _totals(reader, services, provider_type, need)
+            judgement = await judge(reader, provider_type, need, totals=totals, limit=fetch)
+        else:
+            survivors = await best(reader, provider_type, need, limit=fetch)
+            judgement = Judgement(removed=dict.fromkeys(Filter, 0), survivors=survivors)
         counts = judgement.removed
         for row in judgement.survivors:
-            if provider_type is ProviderType.VOLUNTEER and not available_during(
-                need.starts_at,
-                need.ends_at,
-                row["weekly_availability"],
-                row["availability_exceptions"],
+            if provider_type is ProviderType.VOLUNTEER and not availability.admits(
+                row["weekly_availability"], row["availability_exceptions"]
             ):
                 counts[Filter.AVAILABILITY] += 1
                 continue
@@ -138,10 +141,11 @@ async def search(reader: Reader, services: Services, row: Row, *, limit: int) ->
                     provider_id=row["provider_id"],
                     name=row["name"],
                     capacity_left=min(int(row["capacity_left"]), need.quantity),
-                    score=score(wanted, _facts(row), services.match_weights),
+                    score=score(wanted, _facts(row), weights),
                 )
             )
-        removed += [FilterCount(provider_type.value, name, counts[name]) for name in Filter]
+        if counted:
+            removed += [FilterCount(provider_type.value, name, counts[name]) for name in Filter]
     return CandidateSearch(
         request_id=need.request_id,
         quantity_left=need.quantity,

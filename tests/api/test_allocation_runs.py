@@ -284,14 +284,12 @@ async def test_a_request_matching_refuses_is_left_without_candidates(admin, serv
     gone = await insert_request(services, station_id=station["id"], quantity=1)
 
     class Refusing(FakeCandidates):
-        async def __call__(self, services, *, request_id, limit, caller):
-            if request_id == gone:
+        async def __call__(self, services, *, request, limit):
+            if request["id"] == gone:
                 raise Conflict(
                     "a cancelled request is not matched any more", code="request_not_open"
                 )
-            return await super().__call__(
-                services, request_id=request_id, limit=limit, caller=caller
-            )
+            return await super().__call__(services, request=request, limit=limit)
 
     table = {r: [candidate(P1, capacity=5, score=0.6)] for r in (fine, gone)}
     run = await run_with(services, admin, table, candidates=Refusing(table))
@@ -336,11 +334,9 @@ async def test_a_run_is_queued_then_running_then_done(admin, services):
     release = asyncio.Event()
 
     class Slow(FakeCandidates):
-        async def __call__(self, services, *, request_id, limit, caller):
+        async def __call__(self, services, *, request, limit):
             await release.wait()
-            return await super().__call__(
-                services, request_id=request_id, limit=limit, caller=caller
-            )
+            return await super().__call__(services, request=request, limit=limit)
 
     result = await allocation_runs.start_allocation_run(
         services,
@@ -503,7 +499,7 @@ async def test_only_a_succeeded_run_can_be_applied(admin, services, source):
         release = asyncio.Event()
 
         class Waiting(FakeCandidates):
-            async def __call__(self, services, *, request_id, limit, caller):
+            async def __call__(self, services, *, request, limit):
                 await release.wait()
                 return []
 
@@ -578,7 +574,7 @@ async def test_a_run_cut_short_by_a_stopping_service_says_so(admin, services):
     never = asyncio.Event()
 
     class Hanging(FakeCandidates):
-        async def __call__(self, services, *, request_id, limit, caller):
+        async def __call__(self, services, *, request, limit):
             await never.wait()
             return []
 

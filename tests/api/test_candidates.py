@@ -296,3 +296,63 @@ async def test_the_search_costs_a_fixed_number_of_queries(admin, services, stati
     assert len(body["candidates"]) == 5
     # the key, the request, then per registry (volunteer, team, organisation): counts and rows
     assert len(counter.statements) <= 2 + 3 * 3
+
+
+@pytest.mark.parametrize(
+    ("category", "unit"), [("volunteer_service", "people"), ("professional_service", "people")]
+)
+async def test_the_batch_search_finds_exactly_what_the_explained_one_does(
+    admin, services, station, category, unit
+):
+    """Allocation runs use the lean statement (no counts); it must pass the same providers."""
+    from service.usecases.matching import load_request, search
+
+    await create_volunteer(admin, name="甲")
+    await create_volunteer(admin, name="乙", skills=["driving"])
+    await create_volunteer(
+        admin,
+        name="丙",
+        availability={"weekly": [{"weekday": 2, "start": "09:00", "end": "12:00"}]},
+    )
+    await create_volunteer(admin, name="己", status="inactive")
+    booked = await create_volunteer(admin, name="庚")
+    await create_social_worker(admin, name="持证社工")
+    await create_social_worker(
+        admin, name="未持证", certificate_level="none", certificate_number=None
+    )
+    await create_organisation(admin, name="社工机构")
+    other = await add_request(services, station["id"], title="另一场")
+    request_id = await add_request(services, station["id"], category=category, unit=unit)
+    async with services.database.session() as session:
+        starts_at, ends_at = SATURDAY_MORNING
+        session.add(
+            OfferRecord(
+                request_id=uuid.UUID(other),
+                station_id=uuid.UUID(station["id"]),
+                provider_type="volunteer",
+                provider_id=uuid.UUID(booked["id"]),
+                quantity=1,
+                status="accepted",
+                starts_at=starts_at,
+                ends_at=ends_at,
+                expires_at=starts_at,
+                created_at=services.clock(),
+                updated_at=services.clock(),
+            )
+        )
+        await session.commit()
+
+    async with services.database.read() as reader:
+        row = await load_request(reader, uuid.UUID(request_id), admin_caller(admin))
+        explained = await search(reader, services, row, limit=20)
+        lean = await search(reader, services, row, limit=20, counted=False)
+
+    assert explained.candidates  # the scenario has someone to find
+    assert lean.candidates == explained.candidates
+    assert lean.removed == []
+
+
+def admin_caller(client):
+    from service.domain.access import Caller
+
+    return Caller(client_id=client.client_id, name="admin", scopes=frozenset({Scope.ADMIN}))

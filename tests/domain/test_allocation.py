@@ -33,7 +33,7 @@ from service.domain.allocation import (
     weight,
 )
 from service.domain.errors import Conflict, Forbidden
-from service.domain.matching import Candidate, Component, Part, Score
+from service.domain.matching import Candidate, Score
 
 PROVIDER_TYPES = ("volunteer", "volunteer_team", "organisation", "social_worker")
 
@@ -360,8 +360,9 @@ def test_a_providers_run_capacity_is_the_most_it_showed_any_request():
 
 
 def candidate_of(provider: ProviderKey, *, capacity: int, score: float) -> Candidate:
-    part = Part(Component.SKILL_COVERAGE, min(score, 1.0), 1.0)
-    return Candidate(provider[0], provider[1], "某志愿者", capacity, Score(score, (part,)))
+    return Candidate(
+        provider[0], provider[1], "某志愿者", capacity, Score(score, (min(score, 1.0),), (1.0,))
+    )
 
 
 # --- runs and applying them ----------------------------------------------------------------------

@@ -177,7 +177,7 @@ def test_ranking_is_best_first_and_reproducible():
     from service.domain.matching import Candidate, rank
 
     def candidate(total: float, provider_type: str, number: int) -> Candidate:
-        return Candidate(provider_type, uuid.UUID(int=number), "x", 1, Score(total, ()))
+        return Candidate(provider_type, uuid.UUID(int=number), "x", 1, Score(total, (), ()))
 
     pool = [
         candidate(0.5, "volunteer", 2),

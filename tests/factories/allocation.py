@@ -11,9 +11,10 @@ from typing import Any
 
 import httpx
 
+from service.db.reader import Row
 from service.db.tables import OfferRecord, ResourceRequestRecord
 from service.domain.access import Caller, Scope
-from service.domain.matching import Candidate, Component, Part, Score
+from service.domain.matching import Candidate, Score
 from service.usecases.common import Services
 from service.usecases.idempotency import CreationResult
 
@@ -110,8 +111,9 @@ def candidate(
     name: str = "李晓华",
 ) -> Candidate:
     """A candidate whose score is all skill coverage (one part: its explanation)."""
-    part = Part(Component.SKILL_COVERAGE, round(score, 6), 1.0)
-    return Candidate(provider_type, provider_id, name, capacity, Score(round(score, 6), (part,)))
+    return Candidate(
+        provider_type, provider_id, name, capacity, Score(round(score, 6), (score,), (1.0,))
+    )
 
 
 class FakeCandidates:
@@ -122,17 +124,17 @@ class FakeCandidates:
         self.asked: list[tuple[uuid.UUID, int]] = []
 
     async def __call__(
-        self, services: Services, *, request_id: uuid.UUID, limit: int, caller: Caller
+        self, services: Services, *, request: Row, limit: int
     ) -> Sequence[Candidate]:
-        self.asked.append((request_id, limit))
-        return list(self.table.get(request_id, ()))[:limit]
+        self.asked.append((request["id"], limit))
+        return list(self.table.get(request["id"], ()))[:limit]
 
 
 class FailingCandidates:
     """A candidate source that breaks, as a database outage would."""
 
     async def __call__(
-        self, services: Services, *, request_id: uuid.UUID, limit: int, caller: Caller
+        self, services: Services, *, request: Row, limit: int
     ) -> Sequence[Candidate]:
         raise RuntimeError("candidate search exploded")
 

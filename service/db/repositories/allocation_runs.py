@@ -90,7 +90,8 @@ class AllocationRunRepository:
 
 
 async def open_requests(reader: Reader, *, district_code: str | None, now: datetime) -> list[Row]:
-    """Requests still to be met, with what is committed and what live proposals hold of them.
+    """Requests still to be met (every column: matching reads them), with what live proposals
+    hold of them.
 
     Open or partially committed, window not yet ended; by id. (Values are bound inline, not as
     named parameters: the read path's statement cache cannot combine those with an IN list.)
@@ -105,14 +106,7 @@ async def open_requests(reader: Reader, *, district_code: str | None, now: datet
         .scalar_subquery()
     )
     query = (
-        select(
-            request.c.id,
-            request.c.station_id,
-            request.c.status,
-            request.c.quantity,
-            request.c.committed_quantity,
-            held.label("held"),
-        )
+        select(request, held.label("held"))
         .where(request.c.status.in_(ALLOCATABLE), request.c.ends_at > now)
         .order_by(request.c.id)
     )
@@ -192,3 +186,20 @@ async def add_assignments(session: AsyncSession, rows: Sequence[dict[str, Any]])
     """Insert a run's assignments in one statement (executemany)."""
     if rows:
         await session.execute(insert(assignment), list(rows))
+
+
+async def fail_abandoned_runs(
+    session: AsyncSession, *, created_before: datetime, values: dict[str, Any]
+) -> int:
+    """Fail the runs still queued or running that were created before the cut-off (their
+    process stopped before it could say so); how many."""
+    result = await session.execute(
+        update(run)
+        .where(
+            run.c.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]),
+            run.c.created_at < created_before,
+        )
+        .values(status=RunStatus.FAILED.value, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Float, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Float, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from service.db.tables.columns import json_list, one_of, timestamp
@@ -68,6 +68,9 @@ class ResourceRequestRecord(SQLModel, table=True):
     updated_at: datetime = timestamp()
 
 
+LIVE_OFFER = f"status IN ('{OfferStatus.PROPOSED.value}', '{OfferStatus.ACCEPTED.value}')"
+
+
 class OfferRecord(SQLModel, table=True):
     """A provider offered (part of) a request; it holds the provider's capacity while live.
 
@@ -86,6 +89,14 @@ class OfferRecord(SQLModel, table=True):
         CheckConstraint("beneficiaries IS NULL OR beneficiaries >= 0", name="beneficiaries"),
         CheckConstraint("version >= 1", name="version_positive"),
         Index("ix_offer_provider", "provider_type", "provider_id", "status"),
+        # The live offers (few, however many are done): what holds each provider's capacity.
+        Index(
+            "ix_offer_live",
+            "provider_type",
+            "ends_at",
+            postgresql_where=text(LIVE_OFFER),
+            sqlite_where=text(LIVE_OFFER),
+        ),
     )
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
