@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint openapi migrate bench clean
+.PHONY: run test lint openapi migrate bench bench-matching clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ migrate: $(VENV)/.installed
 ## Load benchmark against a raw asyncpg ceiling (needs the local PostgreSQL; installs wrk).
 bench: $(VENV)/.installed-test
 	bench/run.sh
+
+## Matching and allocation at 10k-100k volunteers (needs the local PostgreSQL).
+bench-matching: $(VENV)/.installed-test
+	bench/matching.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -89,3 +89,12 @@ def rule_violation(problems: list[FieldProblem]) -> RuleViolation:
         rule=rules.pop() if len(rules) == 1 else None,
         errors=tuple(problems),
     )
+
+
+def a(word: object) -> str:
+    """The word with its indefinite article, for messages: 'an accepted', 'a university'."""
+    text = str(word)
+    sounds_like_a_vowel = text[:1].lower() in "aeio" or (
+        text[:1].lower() == "u" and not text.lower().startswith(("uni", "use", "usu"))
+    )
+    return f"{'an' if sounds_like_a_vowel else 'a'} {text}"

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from service.domain.access import Caller, Scope
-from service.domain.errors import Conflict, FieldProblem
+from service.domain.errors import Conflict, FieldProblem, a
 from service.domain.matching import CHINA_TIME
 from service.domain.requests import OfferStatus, ProviderType, RequestStatus, Window
 
@@ -112,7 +112,7 @@ def check_request_offerable(status: RequestStatus) -> None:
     """New offers go to requests still being answered."""
     if status not in OFFERABLE:
         raise Conflict(
-            f"a {status} request takes no new offers",
+            f"{a(status)} request takes no new offers",
             code="request_not_open",
             extra={"current_status": status.value},
         )
@@ -122,7 +122,7 @@ def check_request_accepting(status: RequestStatus) -> None:
     """An acceptance needs a request that is still being answered."""
     if status not in ACCEPTING:
         raise Conflict(
-            f"a {status} request accepts no offers any more",
+            f"{a(status)} request accepts no offers any more",
             code="request_not_open",
             extra={"current_status": status.value},
         )
@@ -350,7 +350,7 @@ def check_rateable(status: OfferStatus, *, rated: bool) -> None:
     """A completed offer is rated once."""
     if status is not OfferStatus.COMPLETED:
         raise Conflict(
-            f"a {status} offer cannot be rated; rate it once it is completed",
+            f"{a(status)} offer cannot be rated; rate it once it is completed",
             code="offer_not_completed",
             extra={"current_status": status.value},
         )

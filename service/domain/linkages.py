@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from service.domain.divisions import DivisionKind
-from service.domain.errors import FieldProblem
+from service.domain.errors import FieldProblem, a
 from service.domain.partners import CertificateLevel, Employment, is_certified
 from service.domain.vocabulary import Labelled, OperatingMode
 
@@ -185,7 +185,7 @@ def partner_type_problems(kind: LinkageKind, partner_type: PartnerType) -> list[
     return [
         FieldProblem(
             "partner_type",
-            f"a {kind} linkage ties a station to {names}, not a {partner_type}",
+            f"{a(kind)} linkage ties a station to {names}, not {a(partner_type)}",
             code="partner_type_not_allowed",
         )
     ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from service.domain.divisions import Division, DivisionLevel
-from service.domain.errors import Conflict, FieldProblem
+from service.domain.errors import Conflict, FieldProblem, a
 from service.domain.geo import HANGZHOU, Point
 from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.vocabulary import Labelled
@@ -153,7 +153,7 @@ OFFER_TRANSITIONS: dict[OfferStatus, frozenset[OfferStatus]] = {
 def illegal(kind: str, current: Labelled, wanted: Labelled) -> Conflict:
     """The 409 of a move the state machine does not allow, naming where things stand."""
     return Conflict(
-        f"a {current} {kind} cannot become {wanted}",
+        f"{a(current)} {kind} cannot become {wanted}",
         code="illegal_transition",
         extra={"current_status": current.value},
     )
@@ -219,7 +219,7 @@ def request_problems(
         allowed = ", ".join(sorted(u.value for u in UNITS_FOR[category]))
         problems.append(
             FieldProblem(
-                "unit", f"a {category} request is counted in {allowed}", code="unit_not_allowed"
+                "unit", f"{a(category)} request is counted in {allowed}", code="unit_not_allowed"
             )
         )
     if window.ends_at <= window.starts_at:
@@ -261,7 +261,7 @@ def check_editable(current: RequestStatus) -> None:
     it stands."""
     if current not in EDITABLE_REQUEST:
         raise Conflict(
-            f"a {current} request cannot be changed any more",
+            f"{a(current)} request cannot be changed any more",
             code="request_not_editable",
             extra={"current_status": current.value},
         )

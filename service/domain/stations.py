@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from service.domain.divisions import CITY_NAME, Division, DivisionLevel, needs_station
-from service.domain.errors import FieldProblem
+from service.domain.errors import FieldProblem, a
 from service.domain.geo import HANGZHOU, Point
 from service.domain.vocabulary import (
     Facility,
@@ -139,7 +139,7 @@ def _demonstration_problems(
         if profile.status not in DEMONSTRATION_STATUSES:
             yield FieldProblem(
                 "is_demonstration",
-                f"a {profile.status} station cannot be a demonstration station; it must operate",
+                f"{a(profile.status)} station cannot be a demonstration station; it must operate",
                 code="demonstration_needs_operation",
                 rule="R17",
             )

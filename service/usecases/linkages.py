@@ -19,7 +19,7 @@ from service.db.repositories.linkages import (
 )
 from service.db.tables import LinkageRecord
 from service.domain.access import Caller
-from service.domain.errors import Conflict, FieldProblem, Forbidden, NotFound, rule_violation
+from service.domain.errors import Conflict, FieldProblem, Forbidden, NotFound, a, rule_violation
 from service.domain.linkages import (
     DatedLinkage,
     LinkageFilter,
@@ -159,7 +159,7 @@ class _Checks:
         duplicate = duplicate_of(candidate, (_dated(row) for row in rows))
         if duplicate is not None:
             raise Conflict(
-                f"a {candidate.kind} linkage between these ends covers some of the same days",
+                f"{a(candidate.kind)} linkage between these ends covers some of the same days",
                 code="linkage_overlaps",
                 extra={"existing_linkage_id": str(duplicate.id)},
             )

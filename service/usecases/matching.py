@@ -11,7 +11,7 @@ from service.db.reader import Reader, Row
 from service.db.repositories.candidates import Judgement, Need, best, judge, registry_totals
 from service.db.tables import ResourceRequestRecord, table
 from service.domain.access import Caller
-from service.domain.errors import Conflict, NotFound
+from service.domain.errors import Conflict, NotFound, a
 from service.domain.geo import Point
 from service.domain.matching import (
     Availability,
@@ -163,7 +163,7 @@ async def find_candidates(
         status = RequestStatus(row["status"])
         if status not in MATCHABLE:
             raise Conflict(
-                f"a {status} request is not matched any more",
+                f"{a(status)} request is not matched any more",
                 code="request_not_open",
                 extra={"current_status": status.value},
             )

@@ -13,7 +13,7 @@ from service.db.repositories.divisions import DivisionRepository, to_domain
 from service.db.repositories.stations import StationRepository, StationWriter
 from service.db.tables import StationRecord
 from service.domain.access import Caller
-from service.domain.errors import Conflict, Forbidden, NotFound, rule_violation
+from service.domain.errors import Conflict, Forbidden, NotFound, a, rule_violation
 from service.domain.geo import Point
 from service.domain.stations import (
     ServiceItem,
@@ -173,7 +173,7 @@ async def update_station(
         old_status, new_status = StationStatus(current["status"]), StationStatus(merged["status"])
         if not transition_allowed(old_status, new_status):
             raise Conflict(
-                f"a {old_status} station cannot become {new_status}",
+                f"{a(old_status)} station cannot become {new_status}",
                 code="illegal_status_transition",
                 extra={"current_status": old_status.value},
             )

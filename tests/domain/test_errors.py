@@ -1,8 +1,10 @@
-"""rule_violation: many field problems become one RuleViolation."""
+"""rule_violation: many field problems become one RuleViolation; articles in messages."""
 
 from __future__ import annotations
 
-from service.domain.errors import DomainError, FieldProblem, RuleViolation, rule_violation
+import pytest
+
+from service.domain.errors import DomainError, FieldProblem, RuleViolation, a, rule_violation
 
 ADMIN_1 = FieldProblem(
     "service_items[0].category", "no admin", code="administrative_affairs_not_service", rule="R8"
@@ -64,3 +66,20 @@ def test_rule_violation_does_not_change_the_class_default() -> None:
     rule_violation([NAME])
     assert RuleViolation.code == "rule_violation"
     assert RuleViolation("plain").code == "rule_violation"
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("accepted", "an accepted"),
+        ("open", "an open"),
+        ("expired", "an expired"),
+        ("operating", "an operating"),
+        ("proposed", "a proposed"),
+        ("university", "a university"),
+        ("unrated", "an unrated"),
+        ("volunteer_service", "a volunteer_service"),
+    ],
+)
+def test_messages_take_the_right_article(word, expected):
+    assert a(word) == expected
