@@ -594,6 +594,8 @@ async def main() -> None:
                     for field in ("solver_seconds", "run_seconds", "end_to_end_seconds")
                 },
                 "rounds": [run["end_to_end_seconds"] for run in runs],
+                # the same data, the same assignment: every round must agree
+                "same_every_round": len({(r["assignments"], r["total_score"]) for r in runs}) == 1,
             }
             print(f"         allocation: {json.dumps(allocation, ensure_ascii=False)}")
             results["steps"].append(
