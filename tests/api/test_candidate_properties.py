@@ -1,0 +1,168 @@
+"""Property: matching passes exactly the providers that pass every hard filter.
+
+Hypothesis draws a handful of volunteers, each passing or failing each filter its own way (status,
+area by service area or by distance, weekday and time of day, an overlapping booking), and a
+plain-Python oracle says which of them may serve. The explained search and the lean one batch
+allocation runs use must both return exactly those: a provider that fails a filter never appears,
+and none that passes is lost.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete
+
+from service.db.tables import OfferRecord, ResourceRequestRecord, VolunteerRecord
+from service.domain.access import Caller, Scope
+from service.usecases.matching import load_request, search
+from tests.factories.registry import BEISHAN, create_station
+from tests.factories.volunteers import create_volunteer
+
+COMMUNITY = "330106002051"  # 北山街道 上保社区
+HERE = {"lat": 30.2634, "lon": 120.1371}  # the request's place
+FAR = {"lat": 30.05, "lon": 119.96}  # 富阳: some 30 km away
+# Saturday 5 December 2026, 09:30–11:30 in Hangzhou
+STARTS, ENDS = datetime(2026, 12, 5, 1, 30, tzinfo=UTC), datetime(2026, 12, 5, 3, 30, tzinfo=UTC)
+
+SLOTS = {
+    "saturday_morning": ({"weekday": 6, "start": "09:00", "end": "12:00"}, True),
+    "saturday_afternoon": ({"weekday": 6, "start": "14:00", "end": "17:00"}, False),
+    "tuesday_morning": ({"weekday": 2, "start": "09:00", "end": "12:00"}, False),
+}
+AREAS = {  # service area, and whether it covers the request's community
+    "township": (["330106002"], True),
+    "district": (["330106"], True),
+    "city": (["3301"], True),
+    "other_district": (["330102"], False),
+}
+PLACES = {"here": (HERE, True), "far": (FAR, False), "unknown": (None, False)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    active: bool
+    area: str
+    place: str
+    slots: tuple[str, ...]
+    booked: bool
+
+    def may_serve(self) -> bool:
+        """The oracle: every hard filter, written out plainly."""
+        in_area = AREAS[self.area][1] or PLACES[self.place][1]
+        available = any(SLOTS[slot][1] for slot in self.slots)
+        return self.active and in_area and available and not self.booked
+
+
+profiles = st.builds(
+    Profile,
+    active=st.booleans(),
+    area=st.sampled_from(sorted(AREAS)),
+    place=st.sampled_from(sorted(PLACES)),
+    slots=st.lists(st.sampled_from(sorted(SLOTS)), min_size=1, max_size=2, unique=True).map(tuple),
+    booked=st.booleans(),
+)
+
+
+async def add_request(services, station_id: uuid.UUID, **values) -> uuid.UUID:
+    defaults = {
+        "id": uuid.uuid4(),
+        "station_id": station_id,
+        "district_code": "330106",
+        "division_code": COMMUNITY,
+        "title": "独居老人上门探访",
+        "category": "volunteer_service",
+        "required_skills": ["home_visits"],
+        "target_groups": ["elderly"],
+        "quantity": 3,
+        "unit": "people",
+        "lat": HERE["lat"],
+        "lon": HERE["lon"],
+        "starts_at": STARTS,
+        "ends_at": ENDS,
+        "urgency": "normal",
+        "status": "open",
+        "created_at": services.clock(),
+        "updated_at": services.clock(),
+    }
+    record = ResourceRequestRecord(**(defaults | values))
+    async with services.database.session() as session:
+        session.add(record)
+        await session.commit()
+    return record.id
+
+
+async def book(services, volunteer_id: str, request_id: uuid.UUID, station_id: uuid.UUID):
+    async with services.database.session() as session:
+        session.add(
+            OfferRecord(
+                request_id=request_id,
+                station_id=station_id,
+                provider_type="volunteer",
+                provider_id=uuid.UUID(volunteer_id),
+                quantity=1,
+                status="accepted",
+                starts_at=STARTS + timedelta(minutes=30),  # overlaps the request's window
+                ends_at=ENDS + timedelta(hours=1),
+                expires_at=STARTS,
+                created_at=services.clock(),
+                updated_at=services.clock(),
+            )
+        )
+        await session.commit()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(drawn=st.lists(profiles, min_size=1, max_size=6))
+async def test_exactly_the_providers_that_pass_every_hard_filter_are_candidates(
+    admin, services, drawn
+):
+    async with services.database.session() as session:  # each example starts afresh
+        await session.execute(delete(OfferRecord))
+        await session.execute(delete(ResourceRequestRecord))
+        await session.execute(delete(VolunteerRecord))
+        await session.commit()
+    station = (await admin.get("/v1/stations", params={"township_code": BEISHAN})).json()["items"]
+    station_id = uuid.UUID((station[0] if station else await create_station(admin))["id"])
+    other_request = await add_request(services, station_id, title="另一场")
+    request_id = await add_request(services, station_id)
+
+    expected = set()
+    for n, profile in enumerate(drawn):
+        volunteer = await create_volunteer(
+            admin,
+            name=f"志愿者{n}",
+            status="active" if profile.active else "inactive",
+            service_area=AREAS[profile.area][0],
+            home_location=PLACES[profile.place][0],
+            availability={"weekly": [SLOTS[s][0] for s in profile.slots], "exceptions": []},
+        )
+        if profile.booked:
+            await book(services, volunteer["id"], other_request, station_id)
+        if profile.may_serve():
+            expected.add(uuid.UUID(volunteer["id"]))
+
+    caller = Caller(client_id=admin.client_id, name="admin", scopes=frozenset({Scope.ADMIN}))
+    async with services.database.read() as reader:
+        row = await load_request(reader, request_id, caller)
+        explained = await search(reader, services, row, limit=20)
+        lean = await search(reader, services, row, limit=20, counted=False)
+
+    for found in (explained, lean):
+        assert {c.provider_id for c in found.candidates if c.provider_type == "volunteer"} == (
+            expected
+        ), drawn
+    removed = sum(
+        count.removed
+        for count in explained.removed
+        if count.provider_type == "volunteer" and count.filter.value != "kind"
+    )
+    assert removed == len(drawn) - len(expected)  # every one left out is accounted for
