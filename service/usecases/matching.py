@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 
@@ -103,11 +104,25 @@ async def _totals(
 
 
 async def search(
-    reader: Reader, services: Services, row: Row, *, limit: int, counted: bool = True
+    reader: Reader,
+    services: Services,
+    row: Row,
+    *,
+    limit: int,
+    counted: bool = True,
+    only: tuple[ProviderType, uuid.UUID] | None = None,
 ) -> CandidateSearch:
     """Candidates of every registry that can serve the request's category, ranked; with how
-    many each hard filter removed unless `counted` is false (a batch allocation's search)."""
+    many each hard filter removed unless `counted` is false (a batch allocation's search).
+
+    `only` asks about one provider: the answer is it, if it passes every hard filter, or
+    nobody (nothing is counted)."""
     need = need_of(row, services)
+    registries = sorted(PROVIDERS_FOR[need.category])
+    if only is not None:
+        counted = False
+        need = dataclasses.replace(need, only=only[1])
+        registries = [only[0]] if only[0] in registries else []
     wanted = RequestFacts(
         required_skills=frozenset(need.required_skills),
         quantity=need.quantity,
@@ -121,7 +136,7 @@ async def search(
     found: list[Candidate] = []
     removed: list[FilterCount] = []
     fetch = max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
-    for provider_type in sorted(PROVIDERS_FOR[need.category]):
+    for provider_type in registries:
         if counted:
             totals = await _totals(reader, services, provider_type, need)
             judgement = await judge(reader, provider_type, need, totals=totals, limit=fetch)

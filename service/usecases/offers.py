@@ -41,10 +41,8 @@ from service.usecases.common import KeysetPage, Services
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.matching import load_request, search
 
+
 # How many ranked candidates a named provider is looked for among (matching ranks survivors).
-ELIGIBILITY_SCAN = 1000
-
-
 def not_found(offer_id: uuid.UUID) -> NotFound:
     """The 404 of an offer that does not exist or that the caller may not see."""
     return NotFound(f"no offer with id {offer_id}")
@@ -209,14 +207,14 @@ async def _named(
                 code="already_offered",
                 extra={"provider_type": choice.provider_type.value},
             )
-    found = await _candidates(
-        session, services, caller=caller, request_id=request.id, limit=ELIGIBILITY_SCAN
-    )
-    eligible = {(c.provider_type, c.provider_id): c for c in found.candidates}
+    reader = SqlAlchemyReader(session)
+    row = await load_request(reader, request.id, caller)
     problems: list[FieldProblem] = []
     proposals: list[Proposal] = []
     for index, choice in enumerate(choices):
-        candidate = eligible.get((choice.provider_type.value, choice.provider_id))
+        only = (choice.provider_type, choice.provider_id)
+        found = await search(reader, services, row, limit=1, only=only)
+        candidate = found.candidates[0] if found.candidates else None
         if candidate is None:
             problems.append(
                 FieldProblem(

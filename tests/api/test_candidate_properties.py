@@ -4,7 +4,8 @@ Hypothesis draws a handful of volunteers, each passing or failing each filter it
 area by service area or by distance, weekday and time of day, an overlapping booking), and a
 plain-Python oracle says which of them may serve. The explained search and the lean one batch
 allocation runs use must both return exactly those: a provider that fails a filter never appears,
-and none that passes is lost.
+and none that passes is lost; asked about one at a time (an offer to named providers), each
+is eligible exactly when the oracle says so.
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from sqlalchemy import delete
 
 from service.db.tables import OfferRecord, ResourceRequestRecord, VolunteerRecord
 from service.domain.access import Caller, Scope
+from service.domain.requests import ProviderType
 from service.usecases.matching import load_request, search
 from tests.factories.registry import BEISHAN, create_station
 from tests.factories.volunteers import create_volunteer
 
+VOLUNTEER = ProviderType.VOLUNTEER
 COMMUNITY = "330106002051"  # 北山街道 上保社区
 HERE = {"lat": 30.2634, "lon": 120.1371}  # the request's place
 FAR = {"lat": 30.05, "lon": 119.96}  # 富阳: some 30 km away
@@ -135,7 +138,7 @@ async def test_exactly_the_providers_that_pass_every_hard_filter_are_candidates(
     other_request = await add_request(services, station_id, title="另一场")
     request_id = await add_request(services, station_id)
 
-    expected = set()
+    expected, everyone = set(), []
     for n, profile in enumerate(drawn):
         volunteer = await create_volunteer(
             admin,
@@ -147,19 +150,28 @@ async def test_exactly_the_providers_that_pass_every_hard_filter_are_candidates(
         )
         if profile.booked:
             await book(services, volunteer["id"], other_request, station_id)
+        everyone.append(uuid.UUID(volunteer["id"]))
         if profile.may_serve():
-            expected.add(uuid.UUID(volunteer["id"]))
+            expected.add(everyone[-1])
 
     caller = Caller(client_id=admin.client_id, name="admin", scopes=frozenset({Scope.ADMIN}))
     async with services.database.read() as reader:
         row = await load_request(reader, request_id, caller)
         explained = await search(reader, services, row, limit=20)
         lean = await search(reader, services, row, limit=20, counted=False)
+        named = {  # offers to named providers ask about one at a time
+            volunteer
+            for volunteer in everyone
+            if (
+                await search(reader, services, row, limit=1, only=(VOLUNTEER, volunteer))
+            ).candidates
+        }
 
     for found in (explained, lean):
         assert {c.provider_id for c in found.candidates if c.provider_type == "volunteer"} == (
             expected
         ), drawn
+    assert named == expected, drawn
     removed = sum(
         count.removed
         for count in explained.removed

@@ -114,6 +114,7 @@ class Need:
     weekdays: tuple[int, ...]
     now: datetime
     radius_km: float
+    only: uuid.UUID | None = None  # one named provider: is it eligible, and how it scores
 
     @property
     def area(self) -> list[str]:
@@ -138,6 +139,8 @@ class Need:
             f"weekday_pattern_{i}": weekday_pattern(day) for i, day in enumerate(self.weekdays)
         }
         values |= {f"skill_{i}": skill for i, skill in enumerate(self.required_skills)}
+        if self.only is not None:
+            values["only"] = self.only
         if self.lat is not None and self.lon is not None:
             dlat, dlon = self.radius_km / KM_PER_DEGREE_LAT, self.radius_km / KM_PER_DEGREE_LON
             values |= {
@@ -160,6 +163,7 @@ class Shape:
     weekdays: int
     skills: int
     located: bool
+    only: bool = False
 
     @classmethod
     def of(cls, need: Need) -> Shape:
@@ -171,6 +175,7 @@ class Shape:
             weekdays=len(need.weekdays),
             skills=len(need.required_skills),
             located=need.lat is not None and need.lon is not None,
+            only=need.only is not None,
         )
 
 
@@ -526,6 +531,7 @@ def _best(
             source.qualification(t, shape),
             capacity_left > 0,
             ~offered,
+            t.c.id == bindparam("only", type_=Uuid()) if shape.only else true(),
         )
         .order_by(_skill_matches(source, shape).desc(), t.c.id)
         .limit(bindparam("fetch", type_=Integer()))
