@@ -144,15 +144,16 @@ async def search(
             survivors = await best(reader, provider_type, need, limit=fetch)
             judgement = Judgement(removed=dict.fromkeys(Filter, 0), survivors=survivors)
         counts = judgement.removed
+        kind, has_slots = provider_type.value, provider_type is ProviderType.VOLUNTEER
         for row in judgement.survivors:
-            if provider_type is ProviderType.VOLUNTEER and not availability.admits(
+            if has_slots and not availability.admits(
                 row["weekly_availability"], row["availability_exceptions"]
             ):
                 counts[Filter.AVAILABILITY] += 1
                 continue
             found.append(
                 Candidate(
-                    provider_type=provider_type.value,
+                    provider_type=kind,
                     provider_id=row["provider_id"],
                     name=row["name"],
                     capacity_left=min(int(row["capacity_left"]), need.quantity),

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     Boolean,
     ColumnElement,
     Date,
@@ -464,7 +465,7 @@ def _assessed(
 
 def _counted(
     source: Source, shape: Shape, kind: ColumnElement[bool], active: ColumnElement[bool]
-) -> Subquery:
+) -> CTE:
     """Every provider of the kind, active, in the area – each filter past that evaluated once
     per row – with the first filter it fails and how many fail each (window counts over all of
     them); the best-placed (most required skills) survivors first."""
@@ -504,13 +505,13 @@ def _counted(
         )
         .order_by(failed.is_(None).desc(), judged.c.skill_matches.desc(), judged.c.provider_id)
         .limit(bindparam("fetch", type_=Integer()))
-        .subquery("ranked")
+        .cte("ranked")
     )
 
 
 def _best(
     source: Source, shape: Shape, kind: ColumnElement[bool], active: ColumnElement[bool]
-) -> Subquery:
+) -> CTE:
     """The survivors of every filter only, best placed first, and nothing counted: a row that
     fails a cheap filter is not evaluated further (measured: a third less time per search)."""
     t = source.table
@@ -535,20 +536,33 @@ def _best(
         )
         .order_by(_skill_matches(source, shape).desc(), t.c.id)
         .limit(bindparam("fetch", type_=Integer()))
-        .subquery("ranked")
+        .cte("ranked")
     )
 
 
-def _detailed(source: Source, ranked: Subquery) -> Select[Any]:
+def _detailed(source: Source, ranked: CTE) -> Select[Any]:
     """The ranked rows with the provider's details and the figures scoring needs, read only
-    for the rows returned."""
+    for the rows returned: its record of offers (open commitments, rated outcomes) summed in
+    one pass over their offers, and whether the station is linked with it."""
     t = source.table
-    provider = and_(
-        offer.c.provider_type == constant(source.provider_type.value),
-        offer.c.provider_id == ranked.c.provider_id,
-    )
     completed = offer.c.status == constant(OfferStatus.COMPLETED.value)
-    rated = and_(provider, completed, offer.c.rating.isnot(None))
+    rated = and_(completed, offer.c.rating.isnot(None))
+    record = (
+        select(
+            offer.c.provider_id,
+            func.sum(
+                case((offer.c.status == constant(OfferStatus.ACCEPTED.value), 1), else_=0)
+            ).label("open_commitments"),
+            func.sum(case((rated, 1), else_=0)).label("outcomes"),
+            func.sum(case((rated, offer.c.rating), else_=0)).label("rating_sum"),
+        )
+        .where(
+            offer.c.provider_type == constant(source.provider_type.value),
+            offer.c.provider_id.in_(select(ranked.c.provider_id)),
+        )
+        .group_by(offer.c.provider_id)
+        .subquery("record")
+    )
     volunteer = source.provider_type is ProviderType.VOLUNTEER
     return (
         select(
@@ -559,15 +573,9 @@ def _detailed(source: Source, ranked: Subquery) -> Select[Any]:
             (t.c[source.lat] if source.lat else literal(None)).label("lat"),
             (t.c[source.lon] if source.lon else literal(None)).label("lon"),
             *([t.c.weekly_availability, t.c.availability_exceptions] if volunteer else []),
-            select(func.count())
-            .where(provider, offer.c.status == constant(OfferStatus.ACCEPTED.value))
-            .scalar_subquery()
-            .label("open_commitments"),
-            select(func.count()).where(rated).scalar_subquery().label("outcomes"),
-            select(func.coalesce(func.sum(offer.c.rating), 0).cast(Integer))
-            .where(rated)
-            .scalar_subquery()
-            .label("rating_sum"),
+            func.coalesce(record.c.open_commitments, 0).label("open_commitments"),
+            func.coalesce(record.c.outcomes, 0).label("outcomes"),
+            func.coalesce(record.c.rating_sum, 0).label("rating_sum"),
             exists()
             .where(
                 linkage.c.station_id == STATION,
@@ -578,6 +586,7 @@ def _detailed(source: Source, ranked: Subquery) -> Select[Any]:
             .label("linked"),
         )
         .join_from(ranked, t, t.c.id == ranked.c.provider_id)
+        .outerjoin(record, record.c.provider_id == ranked.c.provider_id)
         .order_by(ranked.c.failed.is_(None).desc())
     )
 
