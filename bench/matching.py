@@ -23,7 +23,7 @@ import random
 import statistics
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,18 @@ from service.usecases.common import Services
 RESULTS = Path(__file__).resolve().parent / "results"
 SKILLS = [skill.value for skill in Skill]
 NOW = datetime.now(UTC)
+CHINA = timezone(timedelta(hours=8))
+# Request windows are laid out from next Monday 00:00 in Hangzhou, not from now: which
+# volunteers' weekly slots they meet (and so every figure) must not depend on the hour the
+# benchmark runs.
+_today = NOW.astimezone(CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
+WEEK_START = (_today + timedelta(days=7 - _today.weekday())).astimezone(UTC)
+
+
+def new_id() -> uuid.UUID:
+    """A version-4 UUID from the seeded generator: the same world every run (ids break ties)."""
+    return uuid.UUID(int=random.getrandbits(128), version=4)
+
 
 # Rough centres of the county-level units, for plausible locations.
 CENTRES = {
@@ -149,7 +161,7 @@ class Seeder:
     async def stations(self) -> list[dict[str, Any]]:
         rows = [
             {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "township_code": t["code"],
                 "district_code": t["district_code"],
                 "name": f"杭州市{t['name']}社会工作站",
@@ -177,7 +189,7 @@ class Seeder:
             phone = self._phone()
             rows.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "name": f"社会组织{n:05d}",
                     "uscc": f"52330106MA{n:07d}X"[:18],
                     "registration_category": "52",
@@ -208,7 +220,7 @@ class Seeder:
             phone, number = self._phone(), self._id_number()
             rows.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "name": f"志愿者{self.serial:06d}",
                     "phone_ciphertext": self.vault.encrypt(phone, field="phone"),
                     "phone_masked": mask_phone(phone),
@@ -236,7 +248,7 @@ class Seeder:
             township = random.choice(self.townships)
             teams.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "name": f"志愿服务队{n:04d}",
                     "skills": random.sample(SKILLS, 3),
                     "service_area": [township["code"]],
@@ -257,7 +269,7 @@ class Seeder:
             )
             resources.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "organisation_id": random.choice(organisation_ids),
                     "title": f"慈善资源{n:04d}",
                     "kind": kind,
@@ -275,7 +287,7 @@ class Seeder:
             number = self._id_number()
             workers.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "name": f"社工{n:05d}",
                     "id_number_ciphertext": self.vault.encrypt(number, field="id_number"),
                     "id_number_index": self.vault.blind_index(number, field="id_number"),
@@ -318,11 +330,13 @@ class Seeder:
         for n in range(count):
             station = random.choice(stations)
             category = random.choices(list(weights), weights=list(weights.values()))[0]
-            start = NOW + timedelta(days=random.randint(1, 30), hours=random.choice((0, 1, 5, 10)))
+            start = WEEK_START + timedelta(
+                days=random.randint(0, 27), hours=random.choice((8, 9, 14, 18))
+            )
             lat, lon = near(self.by_code[station["township_code"]], spread=0.01)
             rows.append(
                 {
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "station_id": station["id"],
                     "district_code": station["district_code"],
                     "division_code": station["township_code"],
@@ -358,7 +372,7 @@ class Seeder:
             past.append(
                 {
                     **{k: v for k, v in station.items() if k not in ("id", "title")},
-                    "id": uuid.uuid4(),
+                    "id": new_id(),
                     "title": f"往期需求{n:05d}",
                     "category": "volunteer_service",
                     "unit": "people",
@@ -377,7 +391,7 @@ class Seeder:
 
         def offer(request: dict[str, Any], volunteer: uuid.UUID, **values: Any) -> dict[str, Any]:
             return {
-                "id": uuid.uuid4(),
+                "id": new_id(),
                 "request_id": request["id"],
                 "station_id": request["station_id"],
                 "provider_type": "volunteer",
