@@ -296,14 +296,3 @@ class Availability:
             and str(slot.get("end")) > self.begins
             for slot in weekly
         )
-
-
-def available_during(
-    starts_at: datetime,
-    ends_at: datetime,
-    weekly: Sequence[Mapping[str, object]],
-    exceptions: Sequence[Mapping[str, object]],
-) -> bool:
-    """Whether a volunteer's weekly windows and date exceptions let them serve in the window
-    (see `Availability`)."""
-    return Availability.of(starts_at, ends_at).admits(weekly, exceptions)

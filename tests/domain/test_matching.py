@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import datetime
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,9 @@ from hypothesis import strategies as st
 
 from service.domain.geo import Point, distance_km
 from service.domain.matching import (
+    CHINA_TIME,
     DEFAULT_WEIGHTS,
+    Availability,
     Component,
     ProviderFacts,
     RequestFacts,
@@ -192,3 +195,71 @@ def test_ranking_is_best_first_and_reproducible():
         (0.5, "volunteer", 1),
     ]
     assert rank(list(reversed(pool)), 3) == ranked
+
+
+# --- availability: weekly slots and date exceptions against a window in Hangzhou time ------------
+
+SATURDAY_MORNING_SLOT = {"weekday": 6, "start": "09:00", "end": "12:00"}
+
+
+def hangzhou(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment of December 2026 in Hangzhou time: 5 December is a Saturday."""
+    return datetime(2026, 12, day, hour, minute, tzinfo=CHINA_TIME)
+
+
+@pytest.mark.parametrize(
+    ("window", "weekly", "exceptions", "expected"),
+    [
+        # within one day: a slot that overlaps the window in time, on its weekday
+        ((hangzhou(5, 9, 30), hangzhou(5, 11, 30)), [SATURDAY_MORNING_SLOT], [], True),
+        ((hangzhou(5, 11, 0), hangzhou(5, 13, 0)), [SATURDAY_MORNING_SLOT], [], True),
+        ((hangzhou(5, 12, 0), hangzhou(5, 14, 0)), [SATURDAY_MORNING_SLOT], [], False),  # touches
+        ((hangzhou(5, 7, 0), hangzhou(5, 9, 0)), [SATURDAY_MORNING_SLOT], [], False),
+        ((hangzhou(6, 9, 30), hangzhou(6, 11, 30)), [SATURDAY_MORNING_SLOT], [], False),  # Sunday
+        # Hangzhou's day, not UTC's: 07:00 on Saturday is still Friday in UTC
+        ((hangzhou(5, 7, 0), hangzhou(5, 10, 0)), [SATURDAY_MORNING_SLOT], [], True),
+        # an exception for the day decides it, either way
+        (
+            (hangzhou(5, 9, 30), hangzhou(5, 11, 30)),
+            [SATURDAY_MORNING_SLOT],
+            [{"date": "2026-12-05", "available": False}],
+            False,
+        ),
+        (
+            (hangzhou(5, 14, 0), hangzhou(5, 16, 0)),
+            [],
+            [{"date": "2026-12-05", "available": True}],
+            True,
+        ),
+        (
+            (hangzhou(5, 9, 30), hangzhou(5, 11, 30)),
+            [SATURDAY_MORNING_SLOT],
+            [{"date": "2026-12-06", "available": False}],
+            True,
+        ),
+        # a window that ends at midnight is still one day, to 24:00
+        (
+            (hangzhou(5, 22, 0), hangzhou(6, 0, 0)),
+            [{"weekday": 6, "start": "21:00", "end": "23:00"}],
+            [],
+            True,
+        ),
+        # longer than a day: any slot on a weekday it touches
+        (
+            (hangzhou(5, 20, 0), hangzhou(6, 10, 0)),
+            [{"weekday": 7, "start": "14:00", "end": "15:00"}],
+            [],
+            True,
+        ),
+        (
+            (hangzhou(5, 20, 0), hangzhou(6, 10, 0)),
+            [{"weekday": 1, "start": "09:00", "end": "12:00"}],
+            [],
+            False,
+        ),
+        # nobody without slots or exceptions
+        ((hangzhou(5, 9, 30), hangzhou(5, 11, 30)), [], [], False),
+    ],
+)
+def test_availability_of_a_window(window, weekly, exceptions, expected):
+    assert Availability.of(*window).admits(weekly, exceptions) is expected
