@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Coroutine, Sequence
+from collections.abc import Coroutine, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
 
@@ -72,32 +72,32 @@ from service.schemas.allocation_runs import (
 )
 from service.usecases.common import KeysetPage, Services, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
-from service.usecases.matching import MATCHABLE, search
+from service.usecases.matching import MATCHABLE, search_each
 from service.usecases.offers import propose_offers
 
 logger = logging.getLogger("linkage.allocation")
 
 CANDIDATES_PER_REQUEST = 20  # K: each request's best candidates enter the flow model
-SEARCH_CONCURRENCY = 8  # candidate searches in flight at once (each holds a read connection)
+SEARCH_CHUNK = 100  # requests searched together (on PostgreSQL: one statement per shape)
+SEARCH_CONCURRENCY = 4  # chunks in flight at once (each holds a read connection)
 RUN_TIMEOUT_SECONDS = 900.0  # a run still going after this is failed
 
 
 class CandidateSource(Protocol):
-    """Where a run gets a request's candidates: matching, or a stand-in in tests."""
+    """Where a run gets its requests' candidates: matching, or a stand-in in tests."""
 
     async def __call__(
-        self, services: Services, *, request: Row, limit: int
-    ) -> Sequence[Candidate]: ...
+        self, services: Services, *, requests: Sequence[Row], limit: int
+    ) -> Mapping[uuid.UUID, Sequence[Candidate]]: ...
 
 
 async def matched_candidates(
-    services: Services, *, request: Row, limit: int
-) -> Sequence[Candidate]:
-    """Matching's ranked candidates for one request (hard filters passed), from the row the
-    run read: the search itself, without reading the request again."""
+    services: Services, *, requests: Sequence[Row], limit: int
+) -> Mapping[uuid.UUID, Sequence[Candidate]]:
+    """Matching's ranked candidates for each request (hard filters passed), from the rows the
+    run read: the searches themselves, without reading the requests again."""
     async with services.database.read() as reader:
-        found = await search(reader, services, request, limit=limit, counted=False)
-    return found.candidates
+        return await search_each(reader, services, requests, limit=limit)
 
 
 # Running runs, referenced so that the event loop's weak references do not let them be
@@ -273,21 +273,24 @@ async def _run(
 async def _candidates_of(
     services: Services, requests: Sequence[Row], *, candidates: CandidateSource
 ) -> dict[uuid.UUID, Sequence[Candidate]]:
-    """Each request's candidates, a few searches at a time; a request matching refuses
-    simply has none."""
+    """Each request's candidates (none for one nobody can serve), searched in chunks, a few
+    chunks at a time."""
     gate = asyncio.Semaphore(SEARCH_CONCURRENCY)
 
-    async def one(request: Row) -> Sequence[Candidate]:
+    async def chunk(part: Sequence[Row]) -> Mapping[uuid.UUID, Sequence[Candidate]]:
         async with gate:
-            try:
-                return await candidates(services, request=request, limit=CANDIDATES_PER_REQUEST)
-            except DomainError:
-                return ()
+            return await candidates(services, requests=part, limit=CANDIDATES_PER_REQUEST)
 
     # A task group: one search failing stops the others, and the run fails as a whole.
     async with asyncio.TaskGroup() as group:
-        searches = [group.create_task(one(request)) for request in requests]
-    return {r["id"]: task.result() for r, task in zip(requests, searches, strict=True)}
+        searches = [
+            group.create_task(chunk(requests[start : start + SEARCH_CHUNK]))
+            for start in range(0, len(requests), SEARCH_CHUNK)
+        ]
+    found: dict[uuid.UUID, Sequence[Candidate]] = {}
+    for task in searches:
+        found |= task.result()
+    return {request["id"]: found.get(request["id"], ()) for request in requests}
 
 
 def _error_text(exc: BaseException) -> str:

@@ -5,11 +5,21 @@ from __future__ import annotations
 import dataclasses
 import time
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from service.db.reader import Reader, Row
-from service.db.repositories.candidates import Judgement, Need, best, judge, registry_totals
+from service.db.repositories.candidates import (
+    Judgement,
+    Need,
+    Shape,
+    best,
+    best_for_each,
+    judge,
+    registry_totals,
+)
 from service.db.tables import ResourceRequestRecord, table
 from service.domain.access import Caller
 from service.domain.errors import Conflict, NotFound, a
@@ -123,16 +133,7 @@ async def search(
         counted = False
         need = dataclasses.replace(need, only=only[1])
         registries = [only[0]] if only[0] in registries else []
-    wanted = RequestFacts(
-        required_skills=frozenset(need.required_skills),
-        quantity=need.quantity,
-        division_code=need.division_code,
-        location=Point(need.lat, need.lon)
-        if need.lat is not None and need.lon is not None
-        else None,
-    )
-    weights = Weights.of(services.match_weights)
-    availability = Availability.of(need.starts_at, need.ends_at)
+    scoring = Scoring.of(need, services)
     found: list[Candidate] = []
     removed: list[FilterCount] = []
     fetch = max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
@@ -144,9 +145,91 @@ async def search(
             survivors = await best(reader, provider_type, need, limit=fetch)
             judgement = Judgement(removed=dict.fromkeys(Filter, 0), survivors=survivors)
         counts = judgement.removed
+        found += scoring.candidates(provider_type, judgement.survivors, counts)
+        if counted:
+            removed += [FilterCount(provider_type.value, name, counts[name]) for name in Filter]
+    return CandidateSearch(
+        request_id=need.request_id,
+        quantity_left=need.quantity,
+        candidates=rank(found, limit),
+        removed=removed,
+    )
+
+
+async def search_each(
+    reader: Reader, services: Services, rows: Sequence[Row], *, limit: int
+) -> dict[uuid.UUID, list[Candidate]]:
+    """The best `limit` candidates of each of many requests, exactly as `search(…,
+    counted=False)` finds them one by one; on PostgreSQL with one statement per registry and
+    request shape for all of them (`best_for_each`)."""
+    needs = [need_of(row, services) for row in rows]
+    fetch = max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
+    survivors: dict[tuple[uuid.UUID, ProviderType], list[Row]] = {}
+    if reader_dialect(services) == "postgresql":
+        groups: dict[tuple[ProviderType, Shape], list[Need]] = {}
+        for need in needs:
+            for provider_type in PROVIDERS_FOR[need.category]:
+                groups.setdefault((provider_type, Shape.of(need)), []).append(need)
+        for (provider_type, _), members in groups.items():
+            found = await best_for_each(reader, provider_type, members, limit=fetch)
+            survivors |= {(request, provider_type): rows for request, rows in found.items()}
+    else:
+        for need in needs:
+            for provider_type in PROVIDERS_FOR[need.category]:
+                survivors[need.request_id, provider_type] = await best(
+                    reader, provider_type, need, limit=fetch
+                )
+    ranked: dict[uuid.UUID, list[Candidate]] = {}
+    for need in needs:
+        scoring = Scoring.of(need, services)
+        found_for: list[Candidate] = []
+        for provider_type in sorted(PROVIDERS_FOR[need.category]):
+            counts = dict.fromkeys(Filter, 0)
+            rows_of = survivors[need.request_id, provider_type]
+            found_for += scoring.candidates(provider_type, rows_of, counts)
+        ranked[need.request_id] = rank(found_for, limit)
+    return ranked
+
+
+def reader_dialect(services: Services) -> str:
+    """The database reads run on."""
+    return services.database.engine.dialect.name
+
+
+@dataclass(frozen=True, slots=True)
+class Scoring:
+    """How one request scores the survivors of the hard filters: worked out once per request."""
+
+    need: Need
+    wanted: RequestFacts
+    weights: Weights
+    availability: Availability
+
+    @classmethod
+    def of(cls, need: Need, services: Services) -> Scoring:
+        """The scoring of a request, with the service's weights."""
+        located = None if need.lat is None or need.lon is None else Point(need.lat, need.lon)
+        return cls(
+            need=need,
+            wanted=RequestFacts(
+                required_skills=frozenset(need.required_skills),
+                quantity=need.quantity,
+                division_code=need.division_code,
+                location=located,
+            ),
+            weights=Weights.of(services.match_weights),
+            availability=Availability.of(need.starts_at, need.ends_at),
+        )
+
+    def candidates(
+        self, provider_type: ProviderType, survivors: Sequence[Row], counts: dict[Filter, int]
+    ) -> list[Candidate]:
+        """The survivors as scored candidates; a volunteer whose slots miss the window by the
+        hour (SQL checks the weekday) is counted as removed by availability instead."""
         kind, has_slots = provider_type.value, provider_type is ProviderType.VOLUNTEER
-        for row in judgement.survivors:
-            if has_slots and not availability.admits(
+        found = []
+        for row in survivors:
+            if has_slots and not self.availability.admits(
                 row["weekly_availability"], row["availability_exceptions"]
             ):
                 counts[Filter.AVAILABILITY] += 1
@@ -156,18 +239,11 @@ async def search(
                     provider_type=kind,
                     provider_id=row["provider_id"],
                     name=row["name"],
-                    capacity_left=min(int(row["capacity_left"]), need.quantity),
-                    score=score(wanted, _facts(row), weights),
+                    capacity_left=min(int(row["capacity_left"]), self.need.quantity),
+                    score=score(self.wanted, _facts(row), self.weights),
                 )
             )
-        if counted:
-            removed += [FilterCount(provider_type.value, name, counts[name]) for name in Filter]
-    return CandidateSearch(
-        request_id=need.request_id,
-        quantity_left=need.quantity,
-        candidates=rank(found, limit),
-        removed=removed,
-    )
+        return found
 
 
 async def find_candidates(

@@ -276,26 +276,17 @@ async def test_the_same_data_gives_the_same_assignments(admin, services):
     assert first["id"] != second["id"]
 
 
-async def test_a_request_matching_refuses_is_left_without_candidates(admin, services):
-    from service.domain.errors import Conflict
-
+async def test_a_request_nobody_can_serve_is_left_unassigned(admin, services):
     station = await create_station(admin)
     fine = await insert_request(services, station_id=station["id"], quantity=1)
-    gone = await insert_request(services, station_id=station["id"], quantity=1)
+    alone = await insert_request(services, station_id=station["id"], quantity=1)
 
-    class Refusing(FakeCandidates):
-        async def __call__(self, services, *, request, limit):
-            if request["id"] == gone:
-                raise Conflict(
-                    "a cancelled request is not matched any more", code="request_not_open"
-                )
-            return await super().__call__(services, request=request, limit=limit)
-
-    table = {r: [candidate(P1, capacity=5, score=0.6)] for r in (fine, gone)}
-    run = await run_with(services, admin, table, candidates=Refusing(table))
+    run = await run_with(services, admin, {fine: [candidate(P1, capacity=5, score=0.6)]})
 
     assert run["status"] == "succeeded"
     assert pairs(run) == {(str(fine), str(P1), 1)}
+    assert run["request_count"] == 2
+    del alone
 
 
 async def test_a_failing_run_is_recorded_and_logged_and_the_service_goes_on(
@@ -334,9 +325,9 @@ async def test_a_run_is_queued_then_running_then_done(admin, services):
     release = asyncio.Event()
 
     class Slow(FakeCandidates):
-        async def __call__(self, services, *, request, limit):
+        async def __call__(self, services, *, requests, limit):
             await release.wait()
-            return await super().__call__(services, request=request, limit=limit)
+            return await super().__call__(services, requests=requests, limit=limit)
 
     result = await allocation_runs.start_allocation_run(
         services,
@@ -499,9 +490,9 @@ async def test_only_a_succeeded_run_can_be_applied(admin, services, source):
         release = asyncio.Event()
 
         class Waiting(FakeCandidates):
-            async def __call__(self, services, *, request, limit):
+            async def __call__(self, services, *, requests, limit):
                 await release.wait()
-                return []
+                return {}
 
         result = await allocation_runs.start_allocation_run(
             services,
@@ -574,9 +565,9 @@ async def test_a_run_cut_short_by_a_stopping_service_says_so(admin, services):
     never = asyncio.Event()
 
     class Hanging(FakeCandidates):
-        async def __call__(self, services, *, request, limit):
+        async def __call__(self, services, *, requests, limit):
             await never.wait()
-            return []
+            return {}
 
     result = await allocation_runs.start_allocation_run(
         services,

@@ -14,7 +14,7 @@ from tests.factories.graph import create_linkage
 from tests.factories.partners import create_organisation, uscc
 from tests.factories.people import create_social_worker
 from tests.factories.registry import BEISHAN, QINGBO, create_station
-from tests.factories.volunteers import create_resource, create_volunteer
+from tests.factories.volunteers import create_resource, create_team, create_volunteer
 
 COMMUNITY = "330106002051"  # 北山街道 上保社区
 # Saturday 5 December 2026, 09:30–11:30 in Hangzhou (UTC+8)
@@ -356,3 +356,67 @@ def admin_caller(client):
     from service.domain.access import Caller
 
     return Caller(client_id=client.client_id, name="admin", scopes=frozenset({Scope.ADMIN}))
+
+
+async def test_searching_many_requests_at_once_finds_what_one_by_one_does(admin, services, station):
+    """Allocation runs search their requests together (on PostgreSQL one statement per registry
+    and request shape); each request must get exactly its own search's candidates."""
+    from service.usecases.matching import load_request, search, search_each
+
+    await create_volunteer(admin, name="甲")
+    await create_volunteer(admin, name="乙", skills=["driving"])
+    await create_volunteer(
+        admin,
+        name="丙",
+        availability={"weekly": [{"weekday": 2, "start": "09:00", "end": "12:00"}]},
+    )
+    await create_volunteer(admin, name="丁", status="inactive")
+    await create_team(admin)
+    await create_social_worker(admin, name="持证社工")
+    charity = await create_organisation(
+        admin, uscc=uscc("53"), kind="foundation", service_categories=["funds"], capacity=None
+    )
+    await create_resource(admin, charity["id"], title="助餐基金")
+    await create_organisation(admin, name="社工机构")
+    tuesday = (
+        datetime(2026, 12, 8, 1, 0, tzinfo=UTC),
+        datetime(2026, 12, 8, 3, 0, tzinfo=UTC),
+    )
+    request_ids = [
+        await add_request(services, station["id"]),
+        await add_request(
+            services, station["id"], title="周二", starts_at=tuesday[0], ends_at=tuesday[1]
+        ),
+        await add_request(services, station["id"], required_skills=["home_visits", "driving"]),
+        await add_request(services, station["id"], division_code="330106002"),
+        await add_request(
+            services,
+            station["id"],
+            category="funds",
+            unit="yuan",
+            quantity=20_000,
+            required_skills=[],
+        ),
+        await add_request(
+            services, station["id"], category="professional_service", unit="people", quantity=1
+        ),
+    ]
+
+    caller = admin_caller(admin)
+    async with services.database.read() as reader:
+        rows = [await load_request(reader, uuid.UUID(r), caller) for r in request_ids]
+        together = await search_each(reader, services, rows, limit=20)
+        one_by_one = {
+            row["id"]: (await search(reader, services, row, limit=20, counted=False)).candidates
+            for row in rows
+        }
+
+    assert together == one_by_one
+    assert all(one_by_one.values())  # every request has someone to find
+    assert {c.provider_type for found in together.values() for c in found} >= {
+        "volunteer",
+        "volunteer_team",
+        "social_worker",
+        "charity_resource",
+        "organisation",
+    }

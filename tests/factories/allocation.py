@@ -124,18 +124,18 @@ class FakeCandidates:
         self.asked: list[tuple[uuid.UUID, int]] = []
 
     async def __call__(
-        self, services: Services, *, request: Row, limit: int
-    ) -> Sequence[Candidate]:
-        self.asked.append((request["id"], limit))
-        return list(self.table.get(request["id"], ()))[:limit]
+        self, services: Services, *, requests: Sequence[Row], limit: int
+    ) -> Mapping[uuid.UUID, Sequence[Candidate]]:
+        self.asked += [(request["id"], limit) for request in requests]
+        return {r["id"]: list(self.table.get(r["id"], ()))[:limit] for r in requests}
 
 
 class FailingCandidates:
     """A candidate source that breaks, as a database outage would."""
 
     async def __call__(
-        self, services: Services, *, request: Row, limit: int
-    ) -> Sequence[Candidate]:
+        self, services: Services, *, requests: Sequence[Row], limit: int
+    ) -> Mapping[uuid.UUID, Sequence[Candidate]]:
         raise RuntimeError("candidate search exploded")
 
 

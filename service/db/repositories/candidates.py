@@ -11,14 +11,16 @@ an existing linkage with the station) computed only for the rows returned.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
     CTE,
+    JSON,
     Boolean,
     ColumnElement,
     Date,
@@ -28,6 +30,7 @@ from sqlalchemy import (
     String,
     Subquery,
     Table,
+    Text,
     Uuid,
     and_,
     bindparam,
@@ -41,7 +44,11 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.sql.elements import KeyedColumnElement
+from sqlalchemy import (
+    cast as cast_to,
+)
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import BindParameter, KeyedColumnElement
 
 from service.db.reader import Reader, Row
 from service.db.tables import (
@@ -62,6 +69,7 @@ from service.db.types import (
     has_weekday,
     json_array_contains,
     json_array_overlaps,
+    json_text,
     weekday_pattern,
 )
 from service.domain.divisions import ancestry
@@ -397,6 +405,7 @@ def _holds(source: Source) -> Subquery:
             or_(this_request, and_(offer.c.starts_at < ENDS, offer.c.ends_at > STARTS)),
         )
         .group_by(offer.c.provider_id)
+        .correlate_except(offer)  # a batch's request values come from the enclosing query
         .subquery("holds")
     )
 
@@ -505,7 +514,7 @@ def _counted(
         )
         .order_by(failed.is_(None).desc(), judged.c.skill_matches.desc(), judged.c.provider_id)
         .limit(bindparam("fetch", type_=Integer()))
-        .cte("ranked")
+        .cte("ranked", nesting=True)
     )
 
 
@@ -536,7 +545,8 @@ def _best(
         )
         .order_by(_skill_matches(source, shape).desc(), t.c.id)
         .limit(bindparam("fetch", type_=Integer()))
-        .cte("ranked")
+        .correlate_except(t, holds)
+        .cte("ranked", nesting=True)
     )
 
 
@@ -583,6 +593,7 @@ def _detailed(source: Source, ranked: CTE) -> Select[Any]:
                 linkage.c.partner_id == ranked.c.provider_id,
                 linkage.c.status == constant("active"),
             )
+            .correlate_except(linkage)
             .label("linked"),
         )
         .join_from(ranked, t, t.c.id == ranked.c.provider_id)
@@ -643,3 +654,70 @@ async def best(reader: Reader, provider_type: ProviderType, need: Need, *, limit
     counting what each filter removed (a batch allocation does not show it)."""
     prepared = statements(provider_type, Shape.of(need))
     return await reader.fetch_all(prepared.best, need.params() | {"fetch": limit})
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """`best` for many requests of one shape in one statement (PostgreSQL only)."""
+
+    statement: Select[Any]
+    names: tuple[str, ...]  # the values that differ by request, each bound as `<name>_each`
+    documents: frozenset[str]  # those that are JSON documents: sent as text, cast back in SQL
+
+
+@lru_cache(maxsize=256)
+def batched(provider_type: ProviderType, shape: Shape) -> Batch:
+    """The registry's `best` statement for many requests of a shape at once.
+
+    Each request's values become one row of `unnest`ed arrays, and the very same statement runs
+    for each row through a LATERAL join: the filters and figures are those of `best`, with the
+    request's parameters read from the row. An allocation run's ~5,000 searches fall into a dozen
+    shapes, so it sends a few dozen statements instead of thousands (bench/README.md)."""
+    statement = statements(provider_type, shape).best
+    binds = {
+        element.key: element
+        for element in visitors.iterate(statement)
+        if isinstance(element, BindParameter) and not element.unique and element.key != "fetch"
+    }
+    names = tuple(sorted(binds))
+    # A JSON document in an array would be read as one more dimension of it: send text.
+    documents = frozenset(name for name in names if isinstance(binds[name].type, JSON))
+    arrays = [
+        bindparam(f"{name}_each", type_=ARRAY(Text() if name in documents else binds[name].type))
+        for name in names
+    ]
+    requests = func.unnest(*arrays).table_valued(*names).render_derived(name="request_values")
+
+    def from_the_row(element: Any, **_: Any) -> Any:
+        if not (isinstance(element, BindParameter) and element.key in binds):
+            return None
+        value = requests.c[element.key]
+        return cast_to(value, element.type) if element.key in documents else value
+
+    no_options: dict[str, Any] = {}
+    per_request = cast(
+        Select[Any], visitors.replacement_traverse(statement, no_options, from_the_row)
+    ).lateral("found")
+    return Batch(
+        statement=select(requests.c.request_id.label("for_request"), per_request)
+        .select_from(requests)
+        .join(per_request, true()),
+        names=names,
+        documents=documents,
+    )
+
+
+async def best_for_each(
+    reader: Reader, provider_type: ProviderType, needs: Sequence[Need], *, limit: int
+) -> dict[uuid.UUID, list[Row]]:
+    """`best` for each of many requests of one shape, in one statement (PostgreSQL)."""
+    batch = batched(provider_type, Shape.of(needs[0]))
+    values = [need.params() for need in needs]
+    params: dict[str, Any] = {
+        f"{name}_each": [json_text(v[name]) if name in batch.documents else v[name] for v in values]
+        for name in batch.names
+    }
+    found: dict[uuid.UUID, list[Row]] = {need.request_id: [] for need in needs}
+    for row in await reader.fetch_all(batch.statement, params | {"fetch": limit}):
+        found[row.pop("for_request")].append(row)
+    return found
