@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from functools import cache
+from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -11,6 +12,8 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
+    field_validator,
 )
 
 from service.domain.identity import mask_phone
@@ -57,9 +60,35 @@ ServiceArea = Annotated[
 
 
 class Input(BaseModel):
-    """Base of every request body: unknown fields (`id`, `version` …) are refused."""
+    """Base of every request body: unknown fields (`id`, `version` …) are refused, and so is
+    `true`, `false` or `"5"` where the contract says number (pydantic would read 1, 0 and 5)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _numbers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool | str) and info.field_name in _numeric_fields(cls):
+            kind = "a boolean" if isinstance(value, bool) else "a string"
+            raise ValueError(f"a number is required, not {kind}")
+        return value
+
+
+def _is_number(annotation: Any) -> bool:
+    """Whether a field's type is a number (int or float, optional or annotated)."""
+    if annotation in (int, float):
+        return True
+    members = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) is Annotated:
+        members = members[:1]
+    return bool(members) and all(_is_number(member) for member in members)
+
+
+@cache
+def _numeric_fields(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(
+        name for name, field in model.model_fields.items() if _is_number(field.annotation)
+    )
 
 
 class Output(BaseModel):

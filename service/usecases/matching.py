@@ -165,14 +165,14 @@ async def search_each(
     needs = [need_of(row, services) for row in rows]
     fetch = max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
     survivors: dict[tuple[uuid.UUID, ProviderType], list[Row]] = {}
-    if reader_dialect(services) == "postgresql":
+    if services.database.engine.dialect.name == "postgresql":  # unnest and LATERAL
         groups: dict[tuple[ProviderType, Shape], list[Need]] = {}
         for need in needs:
             for provider_type in PROVIDERS_FOR[need.category]:
                 groups.setdefault((provider_type, Shape.of(need)), []).append(need)
         for (provider_type, _), members in groups.items():
             found = await best_for_each(reader, provider_type, members, limit=fetch)
-            survivors |= {(request, provider_type): rows for request, rows in found.items()}
+            survivors |= {(request, provider_type): rows_of for request, rows_of in found.items()}
     else:
         for need in needs:
             for provider_type in PROVIDERS_FOR[need.category]:
@@ -181,19 +181,16 @@ async def search_each(
                 )
     ranked: dict[uuid.UUID, list[Candidate]] = {}
     for need in needs:
-        scoring = Scoring.of(need, services)
-        found_for: list[Candidate] = []
-        for provider_type in sorted(PROVIDERS_FOR[need.category]):
-            counts = dict.fromkeys(Filter, 0)
-            rows_of = survivors[need.request_id, provider_type]
-            found_for += scoring.candidates(provider_type, rows_of, counts)
+        scoring, uncounted = Scoring.of(need, services), dict.fromkeys(Filter, 0)
+        found_for = [
+            candidate
+            for provider_type in sorted(PROVIDERS_FOR[need.category])
+            for candidate in scoring.candidates(
+                provider_type, survivors[need.request_id, provider_type], uncounted
+            )
+        ]
         ranked[need.request_id] = rank(found_for, limit)
     return ranked
-
-
-def reader_dialect(services: Services) -> str:
-    """The database reads run on."""
-    return services.database.engine.dialect.name
 
 
 @dataclass(frozen=True, slots=True)

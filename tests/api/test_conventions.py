@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 
 import httpx
@@ -13,7 +14,9 @@ from service.db.tables import IdempotencyRecord
 from service.domain.access import Scope
 from service.main import create_app
 from service.usecases.clients import revoke_client
+from tests.factories.partners import organisation_body
 from tests.factories.registry import QINGBO, create_station, station_body
+from tests.factories.volunteers import team_body, volunteer_body
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
 
@@ -271,3 +274,31 @@ async def test_logs_are_json_lines_carrying_the_request_id(settings):
     assert entry["logger"] == "linkage.access"
     assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/healthz", 200)
     assert entry["duration_ms"] >= 0
+
+
+@pytest.mark.parametrize("wrong", [True, False, "3"], ids=["true", "false", "string"])
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/v1/volunteer-teams", team_body(), "capacity_people"),
+        ("/v1/volunteers", volunteer_body(), "hours_per_week"),
+        ("/v1/organisations", organisation_body(), "capacity.amount"),
+        ("/v1/stations", station_body(QINGBO), "location.lat"),
+    ],
+)
+async def test_a_number_must_be_a_number_not_a_boolean_or_a_string(
+    admin, services, path, body, field, wrong
+):
+    """Pydantic alone would read true, false and "3" as 1, 0 and 3 (Schemathesis caught it)."""
+    body = copy.deepcopy(body)
+    *parents, name = field.split(".")
+    target = body
+    for parent in parents:
+        target = target[parent]
+    target[name] = wrong
+
+    response = await admin.post(path, json=body)
+
+    problem = assert_problem(response, 422, "validation_failed")
+    assert f"body.{field}" in [error["field"] for error in problem["errors"]]
+    assert (await admin.get(path)).json()["items"] == []
