@@ -50,6 +50,28 @@ async def add_request(services, station_id: str, **overrides: Any) -> str:
     return str(values["id"])
 
 
+async def book(services, station: dict, volunteer: dict, request_id: str) -> None:
+    """An accepted offer of the volunteer for the request, on Saturday morning."""
+    starts_at, ends_at = SATURDAY_MORNING
+    async with services.database.session() as session:
+        session.add(
+            OfferRecord(
+                request_id=uuid.UUID(request_id),
+                station_id=uuid.UUID(station["id"]),
+                provider_type="volunteer",
+                provider_id=uuid.UUID(volunteer["id"]),
+                quantity=1,
+                status="accepted",
+                starts_at=starts_at,
+                ends_at=ends_at,
+                expires_at=starts_at,
+                created_at=services.clock(),
+                updated_at=services.clock(),
+            )
+        )
+        await session.commit()
+
+
 def removed(body: dict, provider_type: str) -> dict[str, int]:
     return {
         row["filter"]: row["removed"]
@@ -120,24 +142,7 @@ async def test_a_booked_volunteer_has_no_capacity_in_an_overlapping_window(
     volunteer = await create_volunteer(admin, name="甲")
     first = await add_request(services, station["id"])
     second = await add_request(services, station["id"], title="另一场")
-    async with services.database.session() as session:
-        starts_at, ends_at = SATURDAY_MORNING
-        session.add(
-            OfferRecord(
-                request_id=uuid.UUID(first),
-                station_id=uuid.UUID(station["id"]),
-                provider_type="volunteer",
-                provider_id=uuid.UUID(volunteer["id"]),
-                quantity=1,
-                status="accepted",
-                starts_at=starts_at,
-                ends_at=ends_at,
-                expires_at=starts_at,
-                created_at=services.clock(),
-                updated_at=services.clock(),
-            )
-        )
-        await session.commit()
+    await book(services, station, volunteer, first)
 
     body = await candidates(admin, second)
 
@@ -323,24 +328,7 @@ async def test_the_batch_search_finds_exactly_what_the_explained_one_does(
     await create_organisation(admin, name="社工机构")
     other = await add_request(services, station["id"], title="另一场")
     request_id = await add_request(services, station["id"], category=category, unit=unit)
-    async with services.database.session() as session:
-        starts_at, ends_at = SATURDAY_MORNING
-        session.add(
-            OfferRecord(
-                request_id=uuid.UUID(other),
-                station_id=uuid.UUID(station["id"]),
-                provider_type="volunteer",
-                provider_id=uuid.UUID(booked["id"]),
-                quantity=1,
-                status="accepted",
-                starts_at=starts_at,
-                ends_at=ends_at,
-                expires_at=starts_at,
-                created_at=services.clock(),
-                updated_at=services.clock(),
-            )
-        )
-        await session.commit()
+    await book(services, station, booked, other)
 
     async with services.database.read() as reader:
         row = await load_request(reader, uuid.UUID(request_id), admin_caller(admin))
