@@ -52,7 +52,7 @@ from service.domain.allocation import (
 )
 from service.domain.divisions import DivisionLevel
 from service.domain.errors import DomainError, FieldProblem, NotFound, rule_violation
-from service.domain.fulfilment import explanation_rows, hold_until
+from service.domain.fulfilment import OFFERABLE, explanation_rows, hold_until
 from service.domain.matching import Candidate
 from service.domain.requests import (
     OfferStatus,
@@ -72,7 +72,7 @@ from service.schemas.allocation_runs import (
 )
 from service.usecases.common import KeysetPage, Services, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
-from service.usecases.matching import MATCHABLE, search_each
+from service.usecases.matching import search_each
 from service.usecases.offers import propose_offers
 
 logger = logging.getLogger("linkage.allocation")
@@ -441,7 +441,7 @@ async def _offer(
         state = None
         if request is not None:
             state = RequestNow(
-                offerable=RequestStatus(request.status) in MATCHABLE and request.ends_at > now,
+                offerable=RequestStatus(request.status) in OFFERABLE and request.ends_at > now,
                 quantity=request.quantity,
                 committed=request.committed_quantity,
                 offers=tuple(offers.get(request_id, ())),

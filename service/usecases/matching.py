@@ -23,6 +23,7 @@ from service.db.repositories.candidates import (
 from service.db.tables import ResourceRequestRecord, table
 from service.domain.access import Caller
 from service.domain.errors import Conflict, NotFound, a
+from service.domain.fulfilment import OFFERABLE
 from service.domain.geo import Point
 from service.domain.matching import (
     Availability,
@@ -43,7 +44,6 @@ from service.usecases.common import Services
 
 request_table = table(ResourceRequestRecord)
 
-MATCHABLE = frozenset({RequestStatus.OPEN, RequestStatus.PARTIALLY_COMMITTED})
 PRE_RANK_FACTOR = 3  # survivors fetched per registry, per candidate asked for
 PRE_RANK_FLOOR = 50
 
@@ -133,7 +133,7 @@ async def search(
         counted = False
         need = dataclasses.replace(need, only=only[1])
         registries = [only[0]] if only[0] in registries else []
-    scoring = Scoring.of(need, services)
+    scoring = Scoring.of(need, Weights.of(services.match_weights))
     found: list[Candidate] = []
     removed: list[FilterCount] = []
     fetch = max(limit * PRE_RANK_FACTOR, PRE_RANK_FLOOR)
@@ -179,9 +179,9 @@ async def search_each(
                 survivors[need.request_id, provider_type] = await best(
                     reader, provider_type, need, limit=fetch
                 )
-    ranked: dict[uuid.UUID, list[Candidate]] = {}
+    weights, ranked = Weights.of(services.match_weights), {}
     for need in needs:
-        scoring, uncounted = Scoring.of(need, services), dict.fromkeys(Filter, 0)
+        scoring, uncounted = Scoring.of(need, weights), dict.fromkeys(Filter, 0)
         found_for = [
             candidate
             for provider_type in sorted(PROVIDERS_FOR[need.category])
@@ -203,8 +203,8 @@ class Scoring:
     availability: Availability
 
     @classmethod
-    def of(cls, need: Need, services: Services) -> Scoring:
-        """The scoring of a request, with the service's weights."""
+    def of(cls, need: Need, weights: Weights) -> Scoring:
+        """The scoring of a request, with the service's weights (normalised once)."""
         located = None if need.lat is None or need.lon is None else Point(need.lat, need.lon)
         return cls(
             need=need,
@@ -214,7 +214,7 @@ class Scoring:
                 division_code=need.division_code,
                 location=located,
             ),
-            weights=Weights.of(services.match_weights),
+            weights=weights,
             availability=Availability.of(need.starts_at, need.ends_at),
         )
 
@@ -250,7 +250,7 @@ async def find_candidates(
     async with services.database.read() as reader:
         row = await load_request(reader, request_id, caller)
         status = RequestStatus(row["status"])
-        if status not in MATCHABLE:
+        if status not in OFFERABLE:
             raise Conflict(
                 f"{a(status)} request is not matched any more",
                 code="request_not_open",

@@ -21,14 +21,14 @@ from service.db.tables import (
 )
 from service.db.types import UTCDateTime
 from service.domain.allocation import RunFilter, RunStatus
-from service.domain.requests import OfferStatus, RequestStatus
+from service.domain.fulfilment import OFFERABLE
+from service.domain.requests import OfferStatus
 
 run = table(AllocationRunRecord)
 assignment = table(AllocationAssignmentRecord)
 request = table(ResourceRequestRecord)
 offer = table(OfferRecord)
 
-ALLOCATABLE = (RequestStatus.OPEN.value, RequestStatus.PARTIALLY_COMMITTED.value)
 
 _RUN_BY_ID = select(run).where(run.c.id == bindparam("id"))
 _ASSIGNMENTS = (
@@ -107,7 +107,7 @@ async def open_requests(reader: Reader, *, district_code: str | None, now: datet
     )
     query = (
         select(request, held.label("held"))
-        .where(request.c.status.in_(ALLOCATABLE), request.c.ends_at > now)
+        .where(request.c.status.in_(sorted(s.value for s in OFFERABLE)), request.c.ends_at > now)
         .order_by(request.c.id)
     )
     if district_code is not None:
