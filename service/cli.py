@@ -182,7 +182,8 @@ def _parser() -> argparse.ArgumentParser:
         required=True,
         type=Scope,
         choices=list(Scope),
-        help="repeat for several scopes",
+        help="repeat for several scopes; `admin` implies all but pii:read and audit, and no"
+        " client holds pii:read with audit, or admin with audit (separation of duties)",
     )
     binding = create.add_mutually_exclusive_group()
     binding.add_argument("--station", type=uuid.UUID, help="bind the client to one station")

@@ -40,6 +40,7 @@ from service.schemas.offers import (
 from service.usecases.common import KeysetPage, Services
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.matching import load_request, search
+from service.usecases.request_access import check_station_side
 
 
 # How many ranked candidates a named provider is looked for among (matching ranks survivors).
@@ -104,8 +105,9 @@ async def propose_offers(
     (never past the request's window). Each offer is for at most what is left of the request;
     a provider that holds a live offer for the request already is skipped. The unit of work
     commits; answers 409 `request_not_open` for a request no longer taking offers."""
-    if not caller.may_change_station(request.station_id):
-        raise NotFound(f"no resource request with id {request.id}")
+    await check_station_side(
+        SqlAlchemyReader(session), caller, request_id=request.id, station_id=request.station_id
+    )
     check_request_offerable(RequestStatus(request.status))
     now = services.clock()
     holds_until = min(expires_at, request.ends_at)

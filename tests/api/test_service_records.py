@@ -59,12 +59,13 @@ def records_url(volunteer: dict | str) -> str:
 
 
 async def test_a_volunteers_records_in_date_order_with_the_mca_fields(
-    admin, services, station, volunteer
+    admin, services, make_client, station, volunteer
 ):
     older = await served(admin, services, station, volunteer, days_ago=5, hours=3, title="助餐")
     newer = await served(admin, services, station, volunteer, days_ago=2, hours=1.5, title="探访")
+    bureau = await make_client(Scope.REQUESTS_READ, Scope.PII_READ)
 
-    response = await admin.get(records_url(volunteer))
+    response = await bureau.get(records_url(volunteer))
 
     assert response.status_code == 200, response.text
     items = response.json()["items"]
@@ -76,6 +77,8 @@ async def test_a_volunteers_records_in_date_order_with_the_mca_fields(
     assert items[0]["organisation_name"] == station["name"]
     assert items[0]["recorder"] == "admin"
     assert items[0]["station_id"] == station["id"]
+    masked = (await admin.get(records_url(volunteer))).json()["items"]
+    assert [item["volunteer_name"] for item in masked] == ["李*华", "李*华"]  # no pii:read
 
 
 async def test_dates_filter_and_pages_follow(admin, services, station, volunteer):
@@ -146,12 +149,15 @@ async def test_reading_the_ledger_needs_requests_read(make_client, volunteer):
     assert (await client.get("/v1/service-records.csv")).status_code == 403
 
 
-async def test_the_csv_opens_in_excel_with_the_mca_header(admin, services, station, volunteer):
+async def test_the_csv_opens_in_excel_with_the_mca_header(
+    admin, services, make_client, station, volunteer
+):
     day = await served(
         admin, services, station, volunteer, days_ago=1, hours=2.25, title="=HYPERLINK(1)"
     )
+    bureau = await make_client(Scope.REQUESTS_READ, Scope.PII_READ)
 
-    response = await admin.get("/v1/service-records.csv")
+    response = await bureau.get("/v1/service-records.csv")
 
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -169,6 +175,8 @@ async def test_the_csv_opens_in_excel_with_the_mca_header(admin, services, stati
         "admin",
     ]
     assert response.content.count(b"\r\n") == 2
+    masked = await admin.get("/v1/service-records.csv")
+    assert "李*华" in masked.content.decode("utf-8-sig")  # the name is masked without pii:read
 
 
 async def test_the_csv_filters_by_volunteer_station_and_dates(admin, services, station, volunteer):
