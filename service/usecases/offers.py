@@ -22,7 +22,6 @@ from service.domain.access import Caller
 from service.domain.errors import Conflict, FieldProblem, NotFound, RuleViolation, rule_violation
 from service.domain.fulfilment import (
     OfferFilter,
-    acts_for_station,
     check_request_offerable,
     explanation_rows,
     hold_until,
@@ -282,8 +281,11 @@ async def create_offers(
 
     async def create(session: AsyncSession) -> Created:
         request = await request_for_update(session, request_id)
-        if request is None or not acts_for_station(caller, request.station_id):
+        if request is None:
             raise NotFound(f"no resource request with id {request_id}")
+        await check_station_side(
+            SqlAlchemyReader(session), caller, request_id=request_id, station_id=request.station_id
+        )
         check_request_offerable(RequestStatus(request.status))
         if data.providers is not None:
             proposals = await _named(
