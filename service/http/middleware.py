@@ -15,8 +15,14 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.db.availability import DatabaseUnavailable
 from service.http.metrics import Metrics
-from service.http.problems import PROBLEM_MEDIA_TYPE, internal_error_body, problem_response
+from service.http.problems import (
+    PROBLEM_MEDIA_TYPE,
+    database_unavailable_response,
+    internal_error_body,
+    problem_response,
+)
 from service.logging import request_id_var
 
 access_logger = logging.getLogger("linkage.access")
@@ -83,6 +89,11 @@ class RequestContextMiddleware:
         except BodyTooLarge as exc:
             if not response_started:
                 await _send_too_large(send_with_id, scope, str(exc.detail))
+        except DatabaseUnavailable:  # raised ahead of the framework (fast reads)
+            error_logger.error("database unavailable", extra={"path": scope["path"]})
+            if not response_started:
+                response = database_unavailable_response(scope["path"])
+                await response(scope, receive, send_with_id)
         except Exception:
             error_logger.exception("unhandled error", extra={"path": scope["path"]})
             if not response_started:
