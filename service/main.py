@@ -20,6 +20,7 @@ from service.domain.matching import Component
 from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
+from service.http.pagination import PageTokenSigner
 from service.http.problems import install_problem_handlers
 from service.pii import PiiVault
 from service.routers import (
@@ -95,6 +96,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         offer_hold_hours=settings.offer_hold_hours,
     )
     app.state.services = services
+    app.state.page_tokens = PageTokenSigner.from_settings(settings)
     app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)
     housekeeper = asyncio.create_task(
         keep_house(services, interval_seconds=settings.housekeeping_interval_seconds),
