@@ -165,6 +165,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         openapi_url="/openapi.json",
         generate_unique_id_function=lambda route: route.name,
+        # No redirects to the slash-less path: Starlette builds them from the Host header,
+        # which the caller controls. `/v1/stations/` is a 404 that names the right path.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     metrics = Metrics(version=app.version)

@@ -153,6 +153,8 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no resource at {request.url.path}"
+        if request.url.path.endswith("/") and _allowed_methods(request, request.url.path[:-1]):
+            detail += f" (without the final slash: {request.url.path[:-1]})"
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
@@ -167,13 +169,14 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     )
 
 
-def _allowed_methods(request: Request) -> list[str]:
+def _allowed_methods(request: Request, path: str | None = None) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's)."""
+    scope = {**request.scope, "path": path if path is not None else request.url.path}
     return [
         method
         for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
         if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            route.matches({**scope, "method": method})[0] is Match.FULL
             for route in request.app.router.routes
         )
     ]
