@@ -22,6 +22,8 @@ from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
 from service.http.pagination import PageTokenSigner
 from service.http.problems import install_problem_handlers
+from service.http.rate_limits import RateLimiter
+from service.http.responses import RATE_LIMIT_HEADER_REFS, RATE_LIMIT_HEADERS
 from service.pii import PiiVault
 from service.routers import (
     allocation_runs,
@@ -97,6 +99,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.services = services
     app.state.page_tokens = PageTokenSigner.from_settings(settings)
+    app.state.rate_limiter = RateLimiter.from_settings(settings, app.state.metrics)
     app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)
     housekeeper = asyncio.create_task(
         keep_house(services, interval_seconds=settings.housekeeping_interval_seconds),
@@ -110,6 +113,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         housekeeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await housekeeper
+        await app.state.rate_limiter.close()
         await database.dispose()
 
 
@@ -131,12 +135,17 @@ def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     problem.pop("$defs", None)
     components["Problem"] = problem
+    schema["components"]["headers"] = RATE_LIMIT_HEADERS
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             responses = operation.get("responses", {})
             default_422 = responses.get("422", {}).get("content", {}).get("application/json")
             if default_422 is not None:
                 del responses["422"]
+            if "429" in responses:  # rate limited: every answer says where the client stands
+                for status, response in responses.items():
+                    if status.startswith(("2", "3")):  # problems say so in their description
+                        response.setdefault("headers", {}).update(RATE_LIMIT_HEADER_REFS)
     app.openapi_schema = schema
     return schema
 

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
         default=None,
         description="redis://host:6379/0: rate limits shared by every replica; unset: per process.",
     )
+    redis_key_prefix: str = Field(
+        default="linkage",
+        pattern=r"^[A-Za-z0-9:_-]{1,64}$",
+        description="Prefix of the service's keys in Redis (one Redis for several services).",
+    )
     redis_timeout_seconds: float = Field(
         default=0.5, gt=0, le=30, description="Connecting to Redis and waiting for its answer."
     )

@@ -23,6 +23,7 @@ from service.http.problems import (
     internal_error_body,
     problem_response,
 )
+from service.http.rate_limits import verdict_of
 from service.logging import request_id_var
 
 access_logger = logging.getLogger("linkage.access")
@@ -67,7 +68,12 @@ class RequestContextMiddleware:
                 response_started = True
                 status = message["status"]
                 message.setdefault("headers", [])
-                MutableHeaders(scope=message).append("x-request-id", request_id)
+                headers = MutableHeaders(scope=message)
+                headers.append("x-request-id", request_id)
+                verdict = verdict_of(scope)
+                if verdict is not None:
+                    for name, value in verdict.headers():
+                        headers.raw.append((name, value))
             await send(message)
 
         received = 0

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.domain.access import Caller, Scope
 from service.http.problems import ProblemError
+from service.http.rate_limits import RateLimiter
 from service.usecases.clients import Authenticator
 
 bearer = HTTPBearer(
@@ -33,8 +34,10 @@ def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         authenticator: Authenticator = request.app.state.authenticator
+        limiter: RateLimiter = request.app.state.rate_limiter
         caller = await authenticator.authenticate(credentials.credentials)
         if caller is None:
+            await limiter.admit_unknown_key(request.scope)
             raise ProblemError(
                 401,
                 "invalid_api_key",
@@ -42,6 +45,7 @@ def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         request.scope.setdefault("state", {})["client_id"] = caller.client_id
+        await limiter.admit(request.scope, client_id=str(caller.client_id))
         if not caller.has(scope):
             raise ProblemError(
                 403,
