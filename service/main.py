@@ -60,7 +60,9 @@ social work stations, community offices and the city's coverage targets, under
 
 Every error is `application/problem+json` (RFC 9457) with a stable `code` and the `request_id`.
 Collections are cursor-paginated (`page_size`, `page_token` → `next_page_token`). Creating POSTs
-honour `Idempotency-Key`; updates need `If-Match` with the resource's `ETag`.
+honour `Idempotency-Key`; updates need `If-Match` with the resource's `ETag`. Requests with an API
+key are rate limited per client (`RateLimit-Policy` and `RateLimit` on every answer, 429 with
+`Retry-After` past a quota); a database that is down or slow is a 503 with `Retry-After`.
 """
 
 

@@ -42,7 +42,7 @@ RATE_LIMIT_SETTINGS = (
     "rate_limit_allocation_runs",
     "rate_limit_unknown_keys",
 )
-UNLIMITED = {name: "1000000/minute" for name in RATE_LIMIT_SETTINGS}
+UNLIMITED = {name: "1000000/second" for name in RATE_LIMIT_SETTINGS}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -152,11 +152,12 @@ class Database:
         ):
             raise DisconnectionError("a pooled connection from before an outage")
 
-    async def _suspect_every_connection(self) -> None:
-        """After a failure, replace pooled connections before their next use."""
+    async def _outage(self, error: BaseException) -> DatabaseUnavailable:
+        """After a failed connection, every pooled one is replaced before its next use."""
         self._generation += 1
         if self._read_pool is not None:
             await self._read_pool.expire_connections()
+        return DatabaseUnavailable(str(error) or type(error).__name__)
 
     async def open_read_pool(self, settings: Settings) -> None:
         """On PostgreSQL, open the asyncpg pool reads run on (the replica's, when one is set)."""
@@ -194,11 +195,11 @@ class Database:
             try:
                 yield session
             except BaseException as exc:
-                if isinstance(exc, asyncio.CancelledError) or is_outage(exc):
+                outage = is_outage(exc)
+                if outage or isinstance(exc, asyncio.CancelledError):
                     await session.invalidate()
-                if is_outage(exc):
-                    await self._suspect_every_connection()
-                    raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
+                if outage:
+                    raise await self._outage(exc) from exc
                 raise
 
     @asynccontextmanager
@@ -212,8 +213,7 @@ class Database:
                 yield SqlAlchemyReader(connection)
         except Exception as exc:
             if is_outage(exc):
-                await self._suspect_every_connection()
-                raise DatabaseUnavailable(str(exc) or type(exc).__name__) from exc
+                raise await self._outage(exc) from exc
             raise
 
     async def is_reachable(self, within_seconds: float = 2.0) -> bool:
