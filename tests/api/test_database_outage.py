@@ -149,6 +149,35 @@ async def test_an_unreachable_database_answers_503_from_the_start(
         await proxy.close()
 
 
+@pytest.fixture
+async def app_with_one_connection(settings: Settings, proxy: TcpProxy) -> AsyncIterator[FastAPI]:
+    application = create_app(through(proxy, settings).model_copy(update={"db_pool_size": 1}))
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def test_a_busy_pool_is_503_after_the_pool_timeout(
+    app_with_one_connection: FastAPI, services: Services
+) -> None:
+    issued = await create_client(services, name="busy", scopes=[Scope.ADMIN])
+    database = app_with_one_connection.state.services.database
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app_with_one_connection),
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {issued.api_key}"},
+    ) as http:
+        assert (await answer(http, "GET", "/readyz", None)).status_code == 200
+        async with database.read() as reader:  # takes the read pool's only connection …
+            connection = await reader.pool.acquire()  # type: ignore[attr-defined]
+            try:
+                assert_unavailable(await answer(http, "GET", "/v1/stations", None))
+            finally:
+                await reader.pool.release(connection)  # type: ignore[attr-defined]
+        async with database.engine.connect():  # … and the write pool's
+            assert_unavailable(await answer(http, "POST", "/v1/stations", STATION))
+        assert (await answer(http, "GET", "/v1/stations", None)).status_code == 200
+
+
 async def test_every_connection_carries_the_statement_timeout(app_behind_proxy: FastAPI) -> None:
     database = app_behind_proxy.state.services.database
     async with database.read() as reader:
