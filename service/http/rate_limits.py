@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import limits
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+import limits.storage
+import limits.strategies
+from limits import WindowStats
+from limits.aio.storage import RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio.retry import Retry
@@ -146,7 +149,9 @@ class RateLimiter:
         self.metrics = metrics
         self.retry_seconds = retry_seconds
         self.monotonic = monotonic
-        self._memory = MovingWindowRateLimiter(MemoryStorage())
+        # In memory, the synchronous store: the same counting without a task per hit (the
+        # asyncio store schedules one for its expiry each time; measured: +150 us a request).
+        self._memory = limits.strategies.MovingWindowRateLimiter(limits.storage.MemoryStorage())
         self._shared = MovingWindowRateLimiter(storage) if storage is not None else None
         self._shared_down_until = 0.0
 
@@ -209,16 +214,23 @@ class RateLimiter:
                     "rate limit store unavailable: counting in this process for a while",
                     extra={"error": f"{type(exc).__name__}: {exc}", "seconds": self.retry_seconds},
                 )
-        return await self._count_in(self._memory, policy, identity)
+        admitted = self._memory.hit(policy.item, policy.name, identity)
+        return self._usage(
+            policy, admitted, self._memory.get_window_stats(policy.item, policy.name, identity)
+        )
 
     async def _count_in(
         self, limiter: MovingWindowRateLimiter, policy: Policy, identity: str
     ) -> Usage:
         admitted = await limiter.hit(policy.item, policy.name, identity)
-        stats = await limiter.get_window_stats(policy.item, policy.name, identity)
-        reset = max(1, math.ceil(stats.reset_time - time.time()))
+        return self._usage(
+            policy, admitted, await limiter.get_window_stats(policy.item, policy.name, identity)
+        )
+
+    def _usage(self, policy: Policy, admitted: bool, stats: WindowStats) -> Usage:
         if not admitted:
             self.metrics.rate_limited.labels(policy.name).inc()
+        reset = max(1, math.ceil(stats.reset_time - time.time()))
         return Usage(policy, remaining=stats.remaining, reset=reset, exceeded=not admitted)
 
 
