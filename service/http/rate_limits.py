@@ -149,8 +149,8 @@ class RateLimiter:
         self.metrics = metrics
         self.retry_seconds = retry_seconds
         self.monotonic = monotonic
-        # In memory, the synchronous store: the same counting without a task per hit (the
-        # asyncio store schedules one for its expiry each time; measured: +150 us a request).
+        # In memory, the synchronous store: nothing in it waits, and unlike the asyncio store it
+        # does not schedule a task and a thread hop per hit (bench/README: 11 vs 64 us CPU).
         self._memory = limits.strategies.MovingWindowRateLimiter(limits.storage.MemoryStorage())
         self._shared = MovingWindowRateLimiter(storage) if storage is not None else None
         self._shared_down_until = 0.0
@@ -206,7 +206,9 @@ class RateLimiter:
     async def _count(self, policy: Policy, identity: str) -> Usage:
         if self._shared is not None and self.monotonic() >= self._shared_down_until:
             try:
-                return await self._count_in(self._shared, policy, identity)
+                admitted = await self._shared.hit(policy.item, policy.name, identity)
+                stats = await self._shared.get_window_stats(policy.item, policy.name, identity)
+                return self._usage(policy, admitted, stats)
             except (StorageError, OSError, TimeoutError) as exc:
                 self._shared_down_until = self.monotonic() + self.retry_seconds
                 self.metrics.rate_limit_storage_errors.inc()
@@ -215,17 +217,8 @@ class RateLimiter:
                     extra={"error": f"{type(exc).__name__}: {exc}", "seconds": self.retry_seconds},
                 )
         admitted = self._memory.hit(policy.item, policy.name, identity)
-        return self._usage(
-            policy, admitted, self._memory.get_window_stats(policy.item, policy.name, identity)
-        )
-
-    async def _count_in(
-        self, limiter: MovingWindowRateLimiter, policy: Policy, identity: str
-    ) -> Usage:
-        admitted = await limiter.hit(policy.item, policy.name, identity)
-        return self._usage(
-            policy, admitted, await limiter.get_window_stats(policy.item, policy.name, identity)
-        )
+        stats = self._memory.get_window_stats(policy.item, policy.name, identity)
+        return self._usage(policy, admitted, stats)
 
     def _usage(self, policy: Policy, admitted: bool, stats: WindowStats) -> Usage:
         if not admitted:
