@@ -2,9 +2,11 @@
 
 Every authenticated request counts against its client's `default` policy; searches by
 identifier, contact reads, candidate searches and allocation runs count against a stricter
-policy too. An unknown or revoked API key counts against its client address. Counting is a
-moving window (exact, and the in-memory store forgets idle clients by itself), in process on
-the embedded default, or in Redis (`LINKAGE_REDIS_URL`) so that replicas share one budget.
+policy too. An unknown or revoked API key counts against its client address. Windows are
+fixed (a quota renews whole at the end of its window, so a client may spend up to two quotas
+across the turn of one): the cheapest count, one counter per client and policy (bench/README
+has the measurements of the others). In process on the embedded default, or in Redis
+(`LINKAGE_REDIS_URL`) so that replicas share one budget.
 
 When Redis fails or does not answer within its timeout, limits fall back to this process's own
 memory for a few seconds, with a log line and a metric: a limiter that failed closed would turn
@@ -26,11 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import limits
-import limits.storage
-import limits.strategies
-from limits import WindowStats
-from limits.aio.storage import RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -49,6 +48,7 @@ CANDIDATES = "candidates"
 ALLOCATION_RUNS = "allocation-runs"
 UNKNOWN_KEYS = "unknown-keys"
 REDIS_RETRY_SECONDS = 5.0
+SWEEP_SECONDS = 60.0
 
 
 def stricter_policy(method: str, route_path: str) -> str | None:
@@ -149,11 +149,11 @@ class RateLimiter:
         self.metrics = metrics
         self.retry_seconds = retry_seconds
         self.monotonic = monotonic
-        # In memory, the synchronous store: nothing in it waits, and unlike the asyncio store it
-        # does not schedule a task and a thread hop per hit (bench/README: 11 vs 64 us CPU).
-        self._memory = limits.strategies.MovingWindowRateLimiter(limits.storage.MemoryStorage())
-        self._shared = MovingWindowRateLimiter(storage) if storage is not None else None
+        self._memory_store = MemoryStorage()
+        self._memory = FixedWindowRateLimiter(self._memory_store)
+        self._shared = FixedWindowRateLimiter(storage) if storage is not None else None
         self._shared_down_until = 0.0
+        self._next_sweep = 0.0
 
     @classmethod
     def from_settings(cls, settings: Settings, metrics: Metrics) -> RateLimiter:
@@ -206,9 +206,7 @@ class RateLimiter:
     async def _count(self, policy: Policy, identity: str) -> Usage:
         if self._shared is not None and self.monotonic() >= self._shared_down_until:
             try:
-                admitted = await self._shared.hit(policy.item, policy.name, identity)
-                stats = await self._shared.get_window_stats(policy.item, policy.name, identity)
-                return self._usage(policy, admitted, stats)
+                return await self._count_in(self._shared, policy, identity)
             except (StorageError, OSError, TimeoutError) as exc:
                 self._shared_down_until = self.monotonic() + self.retry_seconds
                 self.metrics.rate_limit_storage_errors.inc()
@@ -216,15 +214,30 @@ class RateLimiter:
                     "rate limit store unavailable: counting in this process for a while",
                     extra={"error": f"{type(exc).__name__}: {exc}", "seconds": self.retry_seconds},
                 )
-        admitted = self._memory.hit(policy.item, policy.name, identity)
-        stats = self._memory.get_window_stats(policy.item, policy.name, identity)
-        return self._usage(policy, admitted, stats)
+        await self._forget_expired_windows()
+        return await self._count_in(self._memory, policy, identity)
 
-    def _usage(self, policy: Policy, admitted: bool, stats: WindowStats) -> Usage:
+    async def _count_in(
+        self, limiter: FixedWindowRateLimiter, policy: Policy, identity: str
+    ) -> Usage:
+        admitted = await limiter.hit(policy.item, policy.name, identity)
+        stats = await limiter.get_window_stats(policy.item, policy.name, identity)
         if not admitted:
             self.metrics.rate_limited.labels(policy.name).inc()
         reset = max(1, math.ceil(stats.reset_time - time.time()))
         return Usage(policy, remaining=stats.remaining, reset=reset, exceeded=not admitted)
+
+    async def _forget_expired_windows(self) -> None:
+        """The memory store drops a window only when its key is read again: once a minute,
+        read those that ended, so that addresses that sent one bad key are not kept for ever."""
+        now = self.monotonic()
+        if now < self._next_sweep:
+            return
+        self._next_sweep = now + SWEEP_SECONDS
+        ended = time.time()
+        for key, expiry in list(self._memory_store.expirations.items()):
+            if expiry <= ended:
+                await self._memory_store.get(key)
 
 
 def redis_storage(url: str, settings: Settings) -> RedisStorage:
