@@ -9,11 +9,15 @@ import httpx
 import pytest
 
 from service.domain.access import Scope
+from service.http.metrics import Metrics
 from service.http.rate_limits import (
     ALLOCATION_RUNS,
     CANDIDATES,
     CONTACT,
     IDENTIFIER_SEARCH,
+    SWEEP_SECONDS,
+    UNKNOWN_KEYS,
+    RateLimiter,
     stricter_policy,
 )
 from service.main import create_app
@@ -152,3 +156,20 @@ async def test_probes_are_not_counted(anonymous, unlimited):
     response = await anonymous.get(unlimited)
     assert response.status_code == 200
     assert "RateLimit" not in response.headers
+
+
+async def test_the_windows_of_addresses_gone_quiet_are_forgotten():
+    clock = [0.0]
+    limiter = RateLimiter(
+        {UNKNOWN_KEYS: "5/minute"}, metrics=Metrics(version="test"), monotonic=lambda: clock[0]
+    )
+    await limiter.admit_unknown_key({"method": "GET", "client": ("203.0.113.9", 1)})
+    store = limiter._memory_store
+    [quiet] = list(store.storage)
+    store.expirations[quiet] = 0  # its window has ended
+
+    clock[0] = SWEEP_SECONDS  # a minute on, the next count sweeps
+    await limiter.admit_unknown_key({"method": "GET", "client": ("203.0.113.10", 1)})
+
+    assert quiet not in store.storage and quiet not in store.expirations
+    assert len(store.storage) == 1
