@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint openapi migrate bench bench-matching clean
+.PHONY: run test lint lint-openapi openapi migrate bench bench-matching clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check service tests bench scripts
 	$(BIN)/ruff format --check service tests bench scripts
 	$(BIN)/mypy
+
+## Lint the committed contract with Spectral (spectral:oas) and Redocly (recommended-strict).
+lint-openapi:
+	cd tools/openapi-lint && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	cd tools/openapi-lint && npm run -s spectral && \
+	  REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npm run -s redocly
 
 ## Regenerate the committed OpenAPI contract.
 openapi: $(VENV)/.installed

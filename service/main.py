@@ -12,7 +12,6 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from starlette.types import ASGIApp
 
 from service.db.engine import Database, build_engine
@@ -21,10 +20,11 @@ from service.http.docs import install_docs
 from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
+from service.http.openapi import build_openapi
+from service.http.openapi_text import DESCRIPTION, TITLE
 from service.http.pagination import PageTokenSigner
 from service.http.problems import install_problem_handlers
 from service.http.rate_limits import RateLimiter
-from service.http.responses import RATE_LIMIT_HEADER_REFS, RATE_LIMIT_HEADERS
 from service.pii import PiiVault
 from service.routers import (
     allocation_runs,
@@ -38,6 +38,7 @@ from service.routers import (
     offers,
     offices,
     organisations,
+    problem_types,
     reports,
     resource_requests,
     social_workers,
@@ -46,25 +47,12 @@ from service.routers import (
     volunteer_teams,
     volunteers,
 )
-from service.schemas.common import FieldError, Problem
 from service.settings import Settings, get_settings
 from service.usecases.clients import Authenticator
 from service.usecases.common import Services
 from service.usecases.housekeeping import keep_house
 
 logger = logging.getLogger("linkage")
-
-DESCRIPTION = """\
-The system of record and matchmaker of Hangzhou's social work network (五社联动): township/street
-social work stations, community offices and the city's coverage targets, under
-杭民发〔2021〕126号 (rules R1–R19).
-
-Every error is `application/problem+json` (RFC 9457) with a stable `code` and the `request_id`.
-Collections are cursor-paginated (`page_size`, `page_token` → `next_page_token`). Creating POSTs
-honour `Idempotency-Key`; updates need `If-Match` with the resource's `ETag`. Requests with an API
-key are rate limited per client (`RateLimit-Policy` and `RateLimit` on every answer, 429 with
-`Retry-After` past a quota); a database that is down or slow is a 503 with `Retry-After`.
-"""
 
 
 def _package_version() -> str:
@@ -120,37 +108,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await database.dispose()
 
 
-def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document, with the Problem schema and without FastAPI's default 422 shape."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(
-        title=app.title,
-        version=app.version,
-        description=app.description,
-        routes=app.routes,
-        tags=app.openapi_tags,
-    )
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
-    components.pop("HTTPValidationError", None)
-    components.pop("ValidationError", None)
-    components["FieldError"] = FieldError.model_json_schema()
-    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
-    problem.pop("$defs", None)
-    components["Problem"] = problem
-    schema["components"]["headers"] = RATE_LIMIT_HEADERS
-    for path in schema.get("paths", {}).values():
-        for operation in path.values():
-            responses = operation.get("responses", {})
-            default_422 = responses.get("422", {}).get("content", {}).get("application/json")
-            if default_422 is not None:
-                del responses["422"]
-            if "429" in responses:  # rate limited: every answer says where the client stands
-                for status, response in responses.items():
-                    if status.startswith(("2", "3")):  # problems say so in their description
-                        response.setdefault("headers", {}).update(RATE_LIMIT_HEADER_REFS)
-    app.openapi_schema = schema
-    return schema
+def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """The OpenAPI document, built once."""
+    if not app.openapi_schema:
+        app.openapi_schema = build_openapi(
+            app, version=app.version, server_url=settings.public_url.rstrip("/")
+        )
+    return app.openapi_schema
 
 
 class LinkageApp(FastAPI):
@@ -171,7 +135,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI app; nothing connects until its lifespan starts."""
     settings = settings or get_settings()
     app = LinkageApp(
-        title="Five-Society Linkage service (五社联动)",
+        title=TITLE,
         version=_package_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
@@ -205,9 +169,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allocation_runs,
         divisions,
         reports,
+        problem_types,
         audit,
         health,
     ):
         app.include_router(module.router)
-    app.openapi = lambda: _openapi_with_problems(app)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]
     return app

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         description="32-byte URL-safe base64 master key for personal data; required in"
         " production, else kept in data_dir/pii.key.",
     )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="Where callers reach the service: the OpenAPI `servers` entry.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -223,7 +223,9 @@ def _hours_problems(
     if provider_type is ProviderType.VOLUNTEER and completion.volunteer_hours is None:
         problems.append(
             FieldProblem(
-                "volunteer_hours", "a volunteer's hours are recorded", code="hours_required"
+                "volunteer_hours",
+                "missing: a volunteer's offer is completed with the hours they served",
+                code="hours_required",
             )
         )
     if completion.member_hours is not None and provider_type is not ProviderType.VOLUNTEER_TEAM:
@@ -255,7 +257,8 @@ def _member_problems(completion: Completion, longest: float) -> list[FieldProble
         return [
             FieldProblem(
                 "member_hours",
-                "a team's hours are recorded per member ({volunteer_id, hours})",
+                "missing: a team's offer is completed with each member's hours"
+                " ([{volunteer_id, hours}, …])",
                 code="member_hours_required",
             )
         ]

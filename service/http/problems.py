@@ -25,10 +25,10 @@ from service.domain.errors import (
     RuleViolation,
     StaleVersion,
 )
+from service.http.problem_types import PROBLEM_TYPE_BASE
 from service.logging import request_id_var
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://linkage.hangzhou.gov.cn/problems/"
 
 logger = logging.getLogger("linkage.errors")
 
@@ -109,17 +109,36 @@ def _instance(request: Request) -> str:
     return request.url.path
 
 
+_LOCATIONS = ("body.", "query.", "path.", "header.")
+
+
+def _located(request: Request, errors: Sequence[FieldProblem]) -> tuple[FieldProblem, ...]:
+    """Field names as schema errors give them: where the field was sent, then its path
+    (`body.window.ends_at`); the domain names fields without knowing how they came."""
+    where = "query." if request.method in ("GET", "HEAD", "DELETE") else "body."
+    return tuple(
+        e
+        if e.field.startswith(_LOCATIONS)
+        else FieldProblem(where + e.field, e.message, e.code, e.rule)
+        for e in errors
+    )
+
+
 async def _domain_error(request: Request, exc: Exception) -> Response:
     exc = cast(DomainError, exc)
     status = next(s for cls, s in DOMAIN_STATUS.items() if isinstance(exc, cls))
+    errors = _located(request, exc.errors)
+    detail = exc.detail
+    if errors and detail == "; ".join(f"{e.field}: {e.message}" for e in exc.errors):
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return problem_response(
         status=status,
         code=exc.code,
         title=exc.title,
-        detail=exc.detail,
+        detail=detail,
         instance=_instance(request),
         rule=exc.rule,
-        errors=exc.errors,
+        errors=errors,
         extra=exc.extra,
     )
 

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.domain.access import Caller, Scope
@@ -22,8 +23,10 @@ bearer = HTTPBearer(
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
-    """A dependency that authenticates the caller and insists on `scope` (or `admin`)."""
+def require(*scopes: Scope) -> Callable[..., Awaitable[Caller]]:
+    """A dependency that authenticates the caller and insists on one of `scopes` (or `admin`,
+    which implies all but `pii:read` and `audit`). The scopes are kept on the dependency
+    (`required_scopes`) for the OpenAPI document."""
 
     async def authorised_caller(request: Request, credentials: Credentials) -> Caller:
         if credentials is None:
@@ -45,18 +48,33 @@ def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         request.scope.setdefault("state", {})["client_id"] = caller.client_id
-        permitted = caller.has(scope)
+        permitted = any(caller.has(scope) for scope in scopes)
         await limiter.admit(request.scope, client_id=str(caller.client_id), permitted=permitted)
         if not permitted:
+            wanted = " or ".join(repr(scope.value) for scope in scopes)
             raise ProblemError(
                 403,
                 "insufficient_scope",
-                f"this operation needs the scope {scope.value!r}",
-                extra={"required_scope": scope.value},
+                f"this operation needs the scope {wanted}",
+                extra={"required_scope": scopes[0].value}
+                | (
+                    {"required_scopes": [scope.value for scope in scopes]}
+                    if len(scopes) > 1
+                    else {}
+                ),
             )
         return caller
 
+    authorised_caller.required_scopes = scopes  # type: ignore[attr-defined]
     return authorised_caller
+
+
+def required_scopes(dependant: Dependant) -> tuple[Scope, ...]:
+    """The scopes (any one of them) an operation's dependencies insist on; () for none."""
+    found: tuple[Scope, ...] = getattr(dependant.call, "required_scopes", ())
+    for dependency in dependant.dependencies:
+        found = found or required_scopes(dependency)
+    return found
 
 
 ReadCaller = Annotated[Caller, Depends(require(Scope.REGISTRY_READ))]

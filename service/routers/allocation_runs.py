@@ -49,6 +49,7 @@ AllocationCaller = Annotated[Caller, Depends(require(Scope.ALLOCATION_RUN))]
     response_model=AllocationRunRead,
     responses=problems(CREATE),
     operation_id="start_allocation_run",
+    summary="Start a batch allocation run",
 )
 async def start_allocation_run(
     body: AllocationRunCreate,
@@ -79,6 +80,7 @@ async def start_allocation_run(
     response_model=AllocationRunPage,
     responses=problems(READ),
     operation_id="list_allocation_runs",
+    summary="List allocation runs",
 )
 async def list_allocation_runs(
     caller: AllocationCaller,
@@ -105,6 +107,7 @@ async def list_allocation_runs(
     response_model=AllocationRunDetail,
     responses=problems(READ_ONE),
     operation_id="get_allocation_run",
+    summary="Get an allocation run",
 )
 async def get_allocation_run(
     run_id: uuid.UUID, caller: AllocationCaller, services: ServicesDep
@@ -120,6 +123,7 @@ async def get_allocation_run(
     response_model=AllocationApplyResult,
     responses=problems((*CREATE, 404)),
     operation_id="apply_allocation_run",
+    summary="Apply an allocation run",
 )
 async def apply_allocation_run(
     run_id: uuid.UUID,

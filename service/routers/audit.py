@@ -23,7 +23,11 @@ AuditCaller = Annotated[Caller, Depends(require(Scope.AUDIT))]
 
 
 @router.get(
-    "", response_model=AuditEventPage, responses=problems(READ), operation_id="list_audit_events"
+    "",
+    response_model=AuditEventPage,
+    responses=problems(READ),
+    operation_id="list_audit_events",
+    summary="List the personal-data audit trail",
 )
 async def list_audit_events(
     caller: AuditCaller,

@@ -59,6 +59,7 @@ HasRemainingQuery = Annotated[
     response_model=CharityResourceRead,
     responses=problems(CREATE),
     operation_id="create_charity_resource",
+    summary="Register a charity resource",
 )
 async def create_charity_resource(
     body: CharityResourceCreate,
@@ -84,6 +85,7 @@ async def create_charity_resource(
     response_model=CharityResourcePage,
     responses=problems(READ),
     operation_id="list_charity_resources",
+    summary="List charity resources",
 )
 async def list_charity_resources(
     _: ReadCaller,
@@ -121,6 +123,7 @@ async def list_charity_resources(
     response_model=CharityResourceRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_charity_resource",
+    summary="Get a charity resource",
 )
 async def get_charity_resource(
     resource_id: uuid.UUID,
@@ -138,6 +141,7 @@ async def get_charity_resource(
     response_model=CharityResourceRead,
     responses=problems(UPDATE),
     operation_id="update_charity_resource",
+    summary="Change a charity resource",
 )
 async def update_charity_resource(
     resource_id: uuid.UUID,

@@ -24,6 +24,7 @@ router = APIRouter(tags=["reference data"], route_class=ApiRoute)
     response_model=DivisionPage,
     responses=problems(READ),
     operation_id="list_divisions",
+    summary="List Hangzhou's divisions",
 )
 async def list_divisions(
     _: ReadCaller,
@@ -54,6 +55,7 @@ async def list_divisions(
     response_model=DivisionRead,
     responses=problems(READ_ONE),
     operation_id="get_division",
+    summary="Get a division",
 )
 async def get_division(
     code: Annotated[str, Path(pattern=ANY_DIVISION_CODE, examples=["330106002"])],
@@ -69,6 +71,7 @@ async def get_division(
     response_model=Vocabularies,
     responses=problems(READ),
     operation_id="list_vocabularies",
+    summary="List the controlled vocabularies",
 )
 async def list_vocabularies(_: ReadCaller) -> Response:
     """Every controlled vocabulary (rooms, systems, focus groups …) with Chinese labels."""

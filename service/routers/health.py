@@ -20,7 +20,11 @@ class Health(BaseModel):
 
 
 @router.get(
-    "/healthz", response_model=Health, responses=problems((400, 500)), operation_id="liveness"
+    "/healthz",
+    response_model=Health,
+    responses=problems((400, 500)),
+    operation_id="liveness",
+    summary="Liveness probe",
 )
 async def liveness() -> Response:
     """Liveness: the process answers (touches no dependency)."""
@@ -28,7 +32,11 @@ async def liveness() -> Response:
 
 
 @router.get(
-    "/readyz", response_model=Health, responses=problems((400, 500, 503)), operation_id="readiness"
+    "/readyz",
+    response_model=Health,
+    responses=problems((400, 500, 503)),
+    operation_id="readiness",
+    summary="Readiness probe",
 )
 async def readiness(services: ServicesDep) -> Response:
     """Readiness: the database answers a query within 2 s (503 when it does not)."""

@@ -47,6 +47,7 @@ router = APIRouter(prefix="/v1/linkages", tags=["linkages"], route_class=ApiRout
     response_model=LinkageRead,
     responses=problems(CREATE),
     operation_id="create_linkage",
+    summary="Create a linkage",
 )
 async def create_linkage(
     body: LinkageCreate,
@@ -67,7 +68,13 @@ async def create_linkage(
     return creation_response(result)
 
 
-@router.get("", response_model=LinkagePage, responses=problems(READ), operation_id="list_linkages")
+@router.get(
+    "",
+    response_model=LinkagePage,
+    responses=problems(READ),
+    operation_id="list_linkages",
+    summary="List linkages",
+)
 async def list_linkages(
     caller: ReadCaller,
     services: ServicesDep,
@@ -110,6 +117,7 @@ async def list_linkages(
     response_model=LinkageRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_linkage",
+    summary="Get a linkage",
 )
 async def get_linkage(
     linkage_id: uuid.UUID,
@@ -127,6 +135,7 @@ async def get_linkage(
     response_model=LinkageRead,
     responses=problems(UPDATE),
     operation_id="update_linkage",
+    summary="Change or end a linkage",
 )
 async def update_linkage(
     linkage_id: uuid.UUID,

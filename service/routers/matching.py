@@ -24,6 +24,7 @@ RequestsReader = Annotated[Caller, Depends(require(Scope.REQUESTS_READ))]
     response_model=CandidateList,
     responses=problems((*READ_ONE, 409)),
     operation_id="list_candidates",
+    summary="Rank a request's candidates, with reasons",
 )
 async def list_candidates(
     request_id: uuid.UUID,

@@ -20,6 +20,7 @@ router = APIRouter(prefix="/v1/stations", tags=["linkages"], route_class=ApiRout
     response_model=NetworkRead,
     responses=problems(READ_ONE),
     operation_id="get_station_network",
+    summary="Get a station's five-society network",
 )
 async def get_station_network(
     station_id: uuid.UUID, caller: ReadCaller, services: ServicesDep

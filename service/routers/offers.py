@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -34,7 +33,7 @@ from service.http.routing import (
     SettingsDep,
     idempotency_key,
 )
-from service.http.security import Credentials, require
+from service.http.security import require
 from service.schemas.common import Input
 from service.schemas.offers import (
     CSV_MEDIA_TYPE,
@@ -51,30 +50,8 @@ from service.usecases import fulfilment, offers, service_records
 router = APIRouter(prefix="/v1", tags=["offers"], route_class=ApiRoute)
 
 
-def _one_of(*scopes: Scope) -> Callable[..., Awaitable[Caller]]:
-    """A dependency that authenticates the caller and insists on any one of `scopes`."""
-    checks = [require(scope) for scope in scopes]
-
-    async def authorised_caller(request: Request, credentials: Credentials) -> Caller:
-        for check in checks:
-            try:
-                return await check(request, credentials)
-            except ProblemError as problem:
-                if problem.code != "insufficient_scope":
-                    raise
-        wanted = " or ".join(repr(scope.value) for scope in scopes)
-        raise ProblemError(
-            403,
-            "insufficient_scope",
-            f"this operation needs the scope {wanted}",
-            extra={"required_scope": scopes[0].value, "required_scopes": [*scopes]},
-        )
-
-    return authorised_caller
-
-
-OfferReader = Annotated[Caller, Depends(_one_of(Scope.REQUESTS_READ, Scope.OFFERS_RESPOND))]
-Responder = Annotated[Caller, Depends(_one_of(Scope.OFFERS_RESPOND, Scope.REQUESTS_WRITE))]
+OfferReader = Annotated[Caller, Depends(require(Scope.REQUESTS_READ, Scope.OFFERS_RESPOND))]
+Responder = Annotated[Caller, Depends(require(Scope.OFFERS_RESPOND, Scope.REQUESTS_WRITE))]
 StationWriter = Annotated[Caller, Depends(require(Scope.REQUESTS_WRITE))]
 LedgerReader = Annotated[Caller, Depends(require(Scope.REQUESTS_READ))]
 
@@ -110,6 +87,7 @@ def _date_range(where: ServiceRecordFilter) -> ServiceRecordFilter:
     response_model=OfferBatch,
     responses=ACTION,
     operation_id="create_offers",
+    summary="Offer a request to providers",
 )
 async def create_offers(
     request_id: uuid.UUID,
@@ -133,7 +111,11 @@ async def create_offers(
 
 
 @router.get(
-    "/offers", response_model=OfferPage, responses=problems(READ), operation_id="list_offers"
+    "/offers",
+    response_model=OfferPage,
+    responses=problems(READ),
+    operation_id="list_offers",
+    summary="List offers",
 )
 async def list_offers(
     caller: OfferReader,
@@ -169,6 +151,7 @@ async def list_offers(
     response_model=OfferRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_offer",
+    summary="Get an offer",
 )
 async def get_offer(
     offer_id: uuid.UUID,
@@ -186,6 +169,7 @@ async def get_offer(
     response_model=OfferRead,
     responses=ACTION,
     operation_id="accept_offer",
+    summary="Accept an offer",
 )
 async def accept_offer(
     offer_id: uuid.UUID,
@@ -212,6 +196,7 @@ async def accept_offer(
     response_model=OfferRead,
     responses=ACTION,
     operation_id="decline_offer",
+    summary="Decline an offer",
 )
 async def decline_offer(
     offer_id: uuid.UUID,
@@ -238,6 +223,7 @@ async def decline_offer(
     response_model=OfferRead,
     responses=ACTION,
     operation_id="withdraw_offer",
+    summary="Withdraw an offer",
 )
 async def withdraw_offer(
     offer_id: uuid.UUID,
@@ -263,6 +249,7 @@ async def withdraw_offer(
     response_model=OfferRead,
     responses=ACTION,
     operation_id="complete_offer",
+    summary="Record what an offer delivered",
 )
 async def complete_offer(
     offer_id: uuid.UUID,
@@ -291,6 +278,7 @@ async def complete_offer(
     response_model=OfferRead,
     responses=ACTION,
     operation_id="rate_offer",
+    summary="Rate a completed offer",
 )
 async def rate_offer(
     offer_id: uuid.UUID,
@@ -318,6 +306,7 @@ async def rate_offer(
     response_model=ServiceRecordPage,
     responses=problems(READ_ONE),
     operation_id="list_service_records",
+    summary="List a volunteer's service records",
 )
 async def list_service_records(
     volunteer_id: uuid.UUID,
@@ -356,6 +345,7 @@ _CSV: dict[int | str, dict[str, Any]] = {
     response_class=Response,
     responses={**_CSV, **problems((*READ, 422))},
     operation_id="export_service_records",
+    summary="Export the volunteer-hour ledger (CSV)",
 )
 async def export_service_records(
     caller: LedgerReader,

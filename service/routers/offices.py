@@ -41,6 +41,7 @@ router = APIRouter(prefix="/v1/offices", tags=["offices"], route_class=ApiRoute)
     response_model=OfficeRead,
     responses=problems(CREATE),
     operation_id="create_office",
+    summary="Open a community office",
 )
 async def create_office(
     body: OfficeCreate,
@@ -61,7 +62,13 @@ async def create_office(
     return creation_response(result)
 
 
-@router.get("", response_model=OfficePage, responses=problems(READ), operation_id="list_offices")
+@router.get(
+    "",
+    response_model=OfficePage,
+    responses=problems(READ),
+    operation_id="list_offices",
+    summary="List community offices",
+)
 async def list_offices(
     _: ReadCaller,
     services: ServicesDep,
@@ -86,6 +93,7 @@ async def list_offices(
     response_model=OfficeRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_office",
+    summary="Get a community office",
 )
 async def get_office(
     office_id: uuid.UUID,
@@ -103,6 +111,7 @@ async def get_office(
     response_model=OfficeRead,
     responses=problems(UPDATE),
     operation_id="update_office",
+    summary="Change a community office",
 )
 async def update_office(
     office_id: uuid.UUID,

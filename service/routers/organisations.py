@@ -47,6 +47,7 @@ router = APIRouter(prefix="/v1/organisations", tags=["organisations"], route_cla
     response_model=OrganisationRead,
     responses=problems(CREATE),
     operation_id="create_organisation",
+    summary="Register an organisation",
 )
 async def create_organisation(
     body: OrganisationCreate,
@@ -72,6 +73,7 @@ async def create_organisation(
     response_model=OrganisationPage,
     responses=problems(READ),
     operation_id="list_organisations",
+    summary="List organisations",
 )
 async def list_organisations(
     caller: ReadCaller,
@@ -113,6 +115,7 @@ async def list_organisations(
     response_model=OrganisationRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_organisation",
+    summary="Get an organisation",
 )
 async def get_organisation(
     organisation_id: uuid.UUID,
@@ -134,6 +137,7 @@ async def get_organisation(
     response_model=OrganisationRead,
     responses=problems(UPDATE),
     operation_id="update_organisation",
+    summary="Change an organisation",
 )
 async def update_organisation(
     organisation_id: uuid.UUID,

@@ -21,6 +21,7 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"], route_class=ApiRoute)
     response_model=CoverageReport,
     responses=problems(READ),
     operation_id="get_coverage_report",
+    summary="Report station coverage (R14)",
 )
 async def get_coverage_report(
     _: ReadCaller,

@@ -62,6 +62,7 @@ WindowBound = Annotated[Instant, AfterValidator(in_service_years)]
     response_model=ResourceRequestRead,
     responses=problems(CREATE),
     operation_id="create_resource_request",
+    summary="Post a resource request",
 )
 async def create_resource_request(
     body: ResourceRequestCreate,
@@ -87,6 +88,7 @@ async def create_resource_request(
     response_model=ResourceRequestPage,
     responses=problems(READ),
     operation_id="list_resource_requests",
+    summary="List resource requests",
 )
 async def list_resource_requests(
     caller: RequestsReadCaller,
@@ -145,6 +147,7 @@ async def list_resource_requests(
     response_model=ResourceRequestRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_resource_request",
+    summary="Get a resource request",
 )
 async def get_resource_request(
     request_id: uuid.UUID,
@@ -162,6 +165,7 @@ async def get_resource_request(
     response_model=ResourceRequestRead,
     responses=problems(UPDATE),
     operation_id="update_resource_request",
+    summary="Change a resource request",
 )
 async def update_resource_request(
     request_id: uuid.UUID,
@@ -186,6 +190,7 @@ async def update_resource_request(
     response_model=ResourceRequestRead,
     responses=problems(ACTION),
     operation_id="cancel_resource_request",
+    summary="Cancel a resource request",
 )
 async def cancel_resource_request(
     request_id: uuid.UUID,
@@ -211,6 +216,7 @@ async def cancel_resource_request(
     response_model=ResourceRequestRead,
     responses=problems(ACTION),
     operation_id="close_resource_request",
+    summary="Close a fulfilled request",
 )
 async def close_resource_request(
     request_id: uuid.UUID,

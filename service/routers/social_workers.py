@@ -56,6 +56,7 @@ router = APIRouter(prefix="/v1/social-workers", tags=["social-workers"], route_c
     response_model=SocialWorkerRead,
     responses=problems(CREATE),
     operation_id="create_social_worker",
+    summary="Register a social worker",
 )
 async def create_social_worker(
     body: SocialWorkerCreate,
@@ -82,6 +83,7 @@ async def create_social_worker(
     response_model=SocialWorkerPage,
     responses=problems(READ),
     operation_id="list_social_workers",
+    summary="List social workers",
 )
 async def list_social_workers(
     caller: ReadCaller,
@@ -128,6 +130,7 @@ async def list_social_workers(
     response_model=SocialWorkerMatches,
     responses=problems(SEARCH),
     operation_id="search_social_workers",
+    summary="Find a social worker by ID number",
 )
 async def search_social_workers(
     body: SocialWorkerSearch,
@@ -152,6 +155,7 @@ async def search_social_workers(
     response_model=SocialWorkerRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_social_worker",
+    summary="Get a social worker",
 )
 async def get_social_worker(
     social_worker_id: uuid.UUID,
@@ -171,6 +175,7 @@ async def get_social_worker(
     response_model=SocialWorkerRead,
     responses=problems(UPDATE),
     operation_id="update_social_worker",
+    summary="Change a social worker",
 )
 async def update_social_worker(
     social_worker_id: uuid.UUID,
@@ -199,6 +204,7 @@ async def update_social_worker(
     response_model=SocialWorkerContact,
     responses=problems(READ_ONE),
     operation_id="get_social_worker_contact",
+    summary="Read a social worker's contact (audited)",
 )
 async def get_social_worker_contact(
     social_worker_id: uuid.UUID,

@@ -42,6 +42,7 @@ router = APIRouter(prefix="/v1/stations", tags=["stations"], route_class=ApiRout
     response_model=StationRead,
     responses=problems(CREATE),
     operation_id="create_station",
+    summary="Register a station",
 )
 async def create_station(
     body: StationCreate,
@@ -62,7 +63,13 @@ async def create_station(
     return creation_response(result)
 
 
-@router.get("", response_model=StationPage, responses=problems(READ), operation_id="list_stations")
+@router.get(
+    "",
+    response_model=StationPage,
+    responses=problems(READ),
+    operation_id="list_stations",
+    summary="List stations",
+)
 async def list_stations(
     _: ReadCaller,
     services: ServicesDep,
@@ -93,6 +100,7 @@ async def list_stations(
     response_model=StationRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_station",
+    summary="Get a station",
 )
 async def get_station(
     station_id: uuid.UUID,
@@ -110,6 +118,7 @@ async def get_station(
     response_model=StationRead,
     responses=problems(UPDATE),
     operation_id="update_station",
+    summary="Change a station",
 )
 async def update_station(
     station_id: uuid.UUID,

@@ -47,6 +47,7 @@ router = APIRouter(prefix="/v1/universities", tags=["universities"], route_class
     response_model=UniversityRead,
     responses=problems(CREATE),
     operation_id="create_university",
+    summary="Register a university",
 )
 async def create_university(
     body: UniversityCreate,
@@ -72,6 +73,7 @@ async def create_university(
     response_model=UniversityPage,
     responses=problems(READ),
     operation_id="list_universities",
+    summary="List universities",
 )
 async def list_universities(
     caller: ReadCaller,
@@ -102,6 +104,7 @@ async def list_universities(
     response_model=UniversityRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_university",
+    summary="Get a university",
 )
 async def get_university(
     university_id: uuid.UUID,
@@ -121,6 +124,7 @@ async def get_university(
     response_model=UniversityRead,
     responses=problems(UPDATE),
     operation_id="update_university",
+    summary="Change a university",
 )
 async def update_university(
     university_id: uuid.UUID,

@@ -61,6 +61,7 @@ def _member_problems(statuses: tuple[int, ...], missing: str) -> dict[int | str,
     response_model=VolunteerTeamRead,
     responses=problems(CREATE),
     operation_id="create_volunteer_team",
+    summary="Register a volunteer team",
 )
 async def create_volunteer_team(
     body: VolunteerTeamCreate,
@@ -86,6 +87,7 @@ async def create_volunteer_team(
     response_model=VolunteerTeamPage,
     responses=problems(READ),
     operation_id="list_volunteer_teams",
+    summary="List volunteer teams",
 )
 async def list_volunteer_teams(
     _: ReadCaller,
@@ -117,6 +119,7 @@ async def list_volunteer_teams(
     response_model=VolunteerTeamRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_volunteer_team",
+    summary="Get a volunteer team",
 )
 async def get_volunteer_team(
     team_id: uuid.UUID,
@@ -134,6 +137,7 @@ async def get_volunteer_team(
     response_model=VolunteerTeamRead,
     responses=problems(UPDATE),
     operation_id="update_volunteer_team",
+    summary="Change a volunteer team",
 )
 async def update_volunteer_team(
     team_id: uuid.UUID,
@@ -158,6 +162,7 @@ async def update_volunteer_team(
     response_model=TeamMemberPage,
     responses=problems(READ_ONE),
     operation_id="list_volunteer_team_members",
+    summary="List a team's members",
 )
 async def list_volunteer_team_members(
     team_id: uuid.UUID,
@@ -184,6 +189,7 @@ async def list_volunteer_team_members(
     response_model=TeamMemberRead,
     responses=_member_problems(READ_ONE, "No such team, or the volunteer is not a member."),
     operation_id="get_volunteer_team_member",
+    summary="Get a team member",
 )
 async def get_volunteer_team_member(
     team_id: uuid.UUID,
@@ -209,6 +215,7 @@ async def get_volunteer_team_member(
         ),
     },
     operation_id="put_volunteer_team_member",
+    summary="Add a team member or change their role",
 )
 async def put_volunteer_team_member(
     team_id: uuid.UUID,
@@ -232,6 +239,7 @@ async def put_volunteer_team_member(
         READ_ONE, "No such team (`not_found`), or the volunteer is not a member (`not_a_member`)."
     ),
     operation_id="remove_volunteer_team_member",
+    summary="Remove a team member",
 )
 async def remove_volunteer_team_member(
     team_id: uuid.UUID,

@@ -62,6 +62,7 @@ WeekdayQuery = Annotated[
     response_model=VolunteerRead,
     responses=problems(CREATE),
     operation_id="create_volunteer",
+    summary="Register a volunteer",
 )
 async def create_volunteer(
     body: VolunteerCreate,
@@ -88,6 +89,7 @@ async def create_volunteer(
     response_model=VolunteerPage,
     responses=problems(READ),
     operation_id="list_volunteers",
+    summary="List volunteers",
 )
 async def list_volunteers(
     caller: ReadCaller,
@@ -124,6 +126,7 @@ async def list_volunteers(
     response_model=VolunteerMatches,
     responses=problems(SEARCH),
     operation_id="search_volunteers",
+    summary="Find a volunteer by ID number",
 )
 async def search_volunteers(
     body: VolunteerSearch,
@@ -148,6 +151,7 @@ async def search_volunteers(
     response_model=VolunteerRead,
     responses={**NOT_MODIFIED, **problems(READ_ONE)},
     operation_id="get_volunteer",
+    summary="Get a volunteer",
 )
 async def get_volunteer(
     volunteer_id: uuid.UUID,
@@ -165,6 +169,7 @@ async def get_volunteer(
     response_model=VolunteerRead,
     responses=problems(UPDATE),
     operation_id="update_volunteer",
+    summary="Change a volunteer",
 )
 async def update_volunteer(
     volunteer_id: uuid.UUID,
@@ -193,6 +198,7 @@ async def update_volunteer(
     response_model=VolunteerContact,
     responses=problems(READ_ONE),
     operation_id="get_volunteer_contact",
+    summary="Read a volunteer's contact (audited)",
 )
 async def get_volunteer_contact(
     volunteer_id: uuid.UUID,

@@ -47,6 +47,8 @@ OPEN_ROUTES = {
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
+    ("GET", "/v1/problem-types"),  # the catalogue of problem codes, documentation like /docs
+    ("GET", "/v1/problem-types/{code}"),
 }
 
 

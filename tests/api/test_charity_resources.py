@@ -82,28 +82,28 @@ async def test_each_kind_is_counted_in_its_own_units(admin, organisation, kind, 
     else:
         assert response.status_code == 422
         assert response.json()["code"] == "unit_not_for_kind"
-        assert [error["field"] for error in response.json()["errors"]] == ["unit"]
+        assert [error["field"] for error in response.json()["errors"]] == ["body.unit"]
         assert await count(admin) == 0
 
 
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"organisation_id": NOBODY}, "organisation_id"),
+        ({"organisation_id": NOBODY}, "body.organisation_id"),
         ({"organisation_id": None}, "body.organisation_id"),
-        ({"total_quantity": 10, "remaining_quantity": 11}, "remaining_quantity"),
+        ({"total_quantity": 10, "remaining_quantity": 11}, "body.remaining_quantity"),
         ({"total_quantity": -1}, "body.total_quantity"),
         ({"total_quantity": 1.5}, "body.total_quantity"),
         ({"total_quantity": 10**13}, "body.total_quantity"),
         ({"remaining_quantity": -1}, "body.remaining_quantity"),
-        ({"valid_from": "2026-12-31", "valid_until": "2026-01-01"}, "valid_until"),
+        ({"valid_from": "2026-12-31", "valid_until": "2026-01-01"}, "body.valid_until"),
         ({"valid_from": 0}, "body.valid_from"),
         ({"valid_until": "2026-02-30"}, "body.valid_until"),
         ({"valid_until": "2026-12-31T00:00:00+08:00"}, "body.valid_until"),
         ({"kind": "loan"}, "body.kind"),
         ({"unit": "litres"}, "body.unit"),
         ({"target_groups": ["pets"]}, "body.target_groups[0]"),
-        ({"service_area": ["330106999"]}, "service_area[0]"),
+        ({"service_area": ["330106999"]}, "body.service_area[0]"),
         ({"title": ""}, "body.title"),
         ({"title": "助餐\n补贴"}, "body.title"),
         ({"restrictions": "仅限\x00老人"}, "body.restrictions"),
@@ -244,13 +244,13 @@ async def test_conditional_update(admin, organisation, today):
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"total_quantity": 100}, "remaining_quantity"),  # below what remains (50,000)
-        ({"remaining_quantity": 50_001}, "remaining_quantity"),
-        ({"kind": "goods"}, "unit"),  # goods are not counted in yuan
-        ({"unit": "items"}, "unit"),
-        ({"valid_from": "2027-01-01"}, "valid_until"),  # after the stored end
-        ({"valid_until": "2025-12-31"}, "valid_until"),
-        ({"service_area": ["330199"]}, "service_area[0]"),
+        ({"total_quantity": 100}, "body.remaining_quantity"),  # below what remains (50,000)
+        ({"remaining_quantity": 50_001}, "body.remaining_quantity"),
+        ({"kind": "goods"}, "body.unit"),  # goods are not counted in yuan
+        ({"unit": "items"}, "body.unit"),
+        ({"valid_from": "2027-01-01"}, "body.valid_until"),  # after the stored end
+        ({"valid_until": "2025-12-31"}, "body.valid_until"),
+        ({"service_area": ["330199"]}, "body.service_area[0]"),
         ({"organisation_id": NOBODY}, "body.organisation_id"),  # who offers it does not change
         ({"title": None}, "body.title"),
         ({"total_quantity": None}, "body.total_quantity"),

@@ -192,7 +192,7 @@ async def test_search_by_id_number_finds_the_masked_record(admin, make_client, a
     no_birth_date = "33010619900230123" + resident_id_check_character("33010619900230123")
     invalid = await searcher.post(search, json={"id_number": no_birth_date}, headers=PURPOSE)
     assert invalid.status_code == 422
-    assert invalid.json()["errors"][0]["field"] == "id_number"
+    assert invalid.json()["errors"][0]["field"] == "body.id_number"
 
     mine = {"action": "id_number.search", "client_id": str(searcher.client_id)}
     events = (await auditor.get("/v1/audit-events", params=mine)).json()["items"]

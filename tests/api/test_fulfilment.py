@@ -188,7 +188,7 @@ async def test_team_hours_name_members_once_and_add_up(admin, services, station)
     offer = await accepted(admin, services, request, "volunteer_team", team["id"], quantity=2)
 
     cases = [
-        ({"actual_quantity": 2}, "member_hours", "member_hours_required"),
+        ({"actual_quantity": 2}, "body.member_hours", "member_hours_required"),
         (
             {
                 "actual_quantity": 2,
@@ -197,7 +197,7 @@ async def test_team_hours_name_members_once_and_add_up(admin, services, station)
                     {"volunteer_id": outsider["id"], "hours": 1},
                 ],
             },
-            "member_hours[1].volunteer_id",
+            "body.member_hours[1].volunteer_id",
             "not_a_member",
         ),
         (
@@ -208,7 +208,7 @@ async def test_team_hours_name_members_once_and_add_up(admin, services, station)
                     {"volunteer_id": member["id"], "hours": 1},
                 ],
             },
-            "member_hours[1].volunteer_id",
+            "body.member_hours[1].volunteer_id",
             "duplicate_member",
         ),
         (
@@ -217,7 +217,7 @@ async def test_team_hours_name_members_once_and_add_up(admin, services, station)
                 "volunteer_hours": 5,
                 "member_hours": [{"volunteer_id": member["id"], "hours": 1}],
             },
-            "volunteer_hours",
+            "body.volunteer_hours",
             "hours_mismatch",
         ),
     ]
@@ -233,21 +233,21 @@ async def test_team_hours_name_members_once_and_add_up(admin, services, station)
 @pytest.mark.parametrize(
     ("body", "field", "status"),
     [
-        ({"actual_quantity": 1}, "volunteer_hours", 422),
-        ({"actual_quantity": 2, "volunteer_hours": 1}, "actual_quantity", 422),
-        ({"actual_quantity": 1, "volunteer_hours": 4}, "volunteer_hours", 422),  # window: 3 h
+        ({"actual_quantity": 1}, "body.volunteer_hours", 422),
+        ({"actual_quantity": 2, "volunteer_hours": 1}, "body.actual_quantity", 422),
+        ({"actual_quantity": 1, "volunteer_hours": 4}, "body.volunteer_hours", 422),  # window: 3 h
         (
             {
                 "actual_quantity": 1,
                 "volunteer_hours": 1,
                 "member_hours": [{"volunteer_id": NOBODY, "hours": 1}],
             },
-            "member_hours",
+            "body.member_hours",
             422,
         ),
         (
             {"actual_quantity": 1, "volunteer_hours": 1, "service_date": "2020-01-01"},
-            "service_date",
+            "body.service_date",
             422,
         ),
         ({"actual_quantity": -1, "volunteer_hours": 1}, "body.actual_quantity", 422),

@@ -65,7 +65,7 @@ async def test_conditional_update_of_what_may_change(admin, services):
         ({"starts_on": "2025-02-01"}, 422, "body.starts_on"),
         ({"status": None}, 422, "body.status"),
         ({"status": "paused"}, 422, "body.status"),
-        ({"ends_on": "2024-12-31"}, 422, "ends_on"),
+        ({"ends_on": "2024-12-31"}, 422, "body.ends_on"),
         ({"ends_on": "2025-02-30"}, 422, "body.ends_on"),
         ({"agreement_reference": "\u0000"}, 422, "body.agreement_reference"),
     ],

@@ -65,8 +65,8 @@ async def test_an_operating_contract_links_an_agency_to_a_purchased_service_stat
 @pytest.mark.parametrize(
     ("agency_flag", "mode", "field", "code"),
     [
-        (False, "purchased_service", "partner_id", "not_a_social_work_agency"),
-        (True, "township_posts", "station_id", "station_not_purchased_service"),
+        (False, "purchased_service", "body.partner_id", "not_a_social_work_agency"),
+        (True, "township_posts", "body.station_id", "station_not_purchased_service"),
     ],
 )
 async def test_r9_an_operating_contract_needs_an_agency_and_a_purchased_service_station(
@@ -180,7 +180,7 @@ async def test_r10_supervision_needs_a_supervisor(admin, services, partner, allo
         assert response.status_code == 422, response.text
         assert response.json()["code"] == "not_a_supervisor"
         assert response.json()["rule"] == "R10"
-        assert fields(response) == ["partner_id"]
+        assert fields(response) == ["body.partner_id"]
         assert await linkage_count(services) == 0
 
 
@@ -218,7 +218,7 @@ async def test_r15_bases_are_university_ties(admin, services, kind):
     )
     assert refused.status_code == 422
     assert refused.json()["code"] == "partner_type_not_allowed"
-    assert fields(refused) == ["partner_type"]
+    assert fields(refused) == ["body.partner_type"]
 
 
 async def test_r19_resource_partners_are_organisations_resources_teams_and_universities(
@@ -261,13 +261,13 @@ async def test_r16_pairings_join_two_stations_and_recognise_urban_rural_pairs(ad
     )
     assert itself.status_code == 422
     assert itself.json()["code"] == "pairing_with_itself"
-    assert fields(itself) == ["partner_id"]
+    assert fields(itself) == ["body.partner_id"]
 
     with_a_university = await admin.post(
         "/v1/linkages", json=linkage_body(beishan["id"], "university", uuid.uuid4(), "pairing")
     )
     assert with_a_university.status_code == 422
-    assert fields(with_a_university) == ["partner_type"]
+    assert fields(with_a_university) == ["body.partner_type"]
 
 
 async def test_a_pairing_is_seen_from_both_stations_and_duplicated_from_either(admin):
@@ -358,13 +358,13 @@ async def test_unknown_ends_are_422_naming_the_field(admin, services):
         )
         assert response.status_code == 422, (partner_type, response.text)
         assert response.json()["code"] == "unknown_partner"
-        assert fields(response) == ["partner_id"]
+        assert fields(response) == ["body.partner_id"]
 
     nowhere = await admin.post(
         "/v1/linkages", json=linkage_body(uuid.uuid4(), "station", uuid.uuid4(), "pairing")
     )
     assert nowhere.status_code == 422
-    assert fields(nowhere) == ["station_id", "partner_id"]
+    assert fields(nowhere) == ["body.station_id", "body.partner_id"]
     assert await linkage_count(services) == 0
 
 
@@ -377,7 +377,7 @@ async def test_a_withdrawn_partner_gets_no_live_linkage(admin, services):
     )
     assert live.status_code == 422
     assert live.json()["code"] == "partner_withdrawn"
-    assert fields(live) == ["partner_id"]
+    assert fields(live) == ["body.partner_id"]
 
     await create_linkage(
         admin, station["id"], "volunteer_team", team, "resource_partner", status="ended"
@@ -422,7 +422,7 @@ async def test_reactivation_holds_the_linkage_to_the_rules_again(admin, services
         ({"starts_on": "1999-12-31"}, "body.starts_on"),
         ({"ends_on": "9999-12-31"}, "body.ends_on"),
         ({"ends_on": "2100-01-01"}, "body.ends_on"),
-        ({"ends_on": "2024-12-31"}, "ends_on"),  # before it starts
+        ({"ends_on": "2024-12-31"}, "body.ends_on"),  # before it starts
         ({"starts_on": None}, "body.starts_on"),
         ({"agreement_reference": "a\u0000b"}, "body.agreement_reference"),
         ({"agreement_reference": "x" * 129}, "body.agreement_reference"),

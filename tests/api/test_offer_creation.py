@@ -145,7 +145,7 @@ async def test_a_named_provider_must_pass_every_hard_filter(admin, services, req
 
     assert response.status_code == 422, response.text
     fields = {(e["field"], e["code"]) for e in response.json()["errors"]}
-    assert fields == {("providers[4]", "duplicate_provider")}
+    assert fields == {("body.providers[4]", "duplicate_provider")}
     response = await admin.post(
         offers_url(request_row),
         json={
@@ -160,10 +160,10 @@ async def test_a_named_provider_must_pass_every_hard_filter(admin, services, req
     assert response.status_code == 422, response.text
     fields = {(e["field"], e["code"]) for e in response.json()["errors"]}
     assert fields == {
-        ("providers[0].quantity", "quantity_exceeds_capacity"),
-        ("providers[1].provider_id", "provider_not_eligible"),
-        ("providers[2].provider_id", "provider_not_eligible"),
-        ("providers[3].provider_id", "provider_not_eligible"),
+        ("body.providers[0].quantity", "quantity_exceeds_capacity"),
+        ("body.providers[1].provider_id", "provider_not_eligible"),
+        ("body.providers[2].provider_id", "provider_not_eligible"),
+        ("body.providers[3].provider_id", "provider_not_eligible"),
     }
     assert await count_offers(services) == 0
 
@@ -183,10 +183,10 @@ async def test_a_provider_holding_an_offer_is_not_offered_twice(admin, services,
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({}, "providers"),
+        ({}, "body.providers"),
         (
             {"top": 2, "providers": [{"provider_type": "volunteer", "provider_id": NOBODY}]},
-            "providers",
+            "body.providers",
         ),
         ({"providers": []}, "body.providers"),
         ({"top": 0}, "body.top"),

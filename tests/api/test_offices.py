@@ -55,7 +55,7 @@ async def test_no_office_before_the_township_has_a_station(admin):
     assert response.status_code == 422
     problem = response.json()
     assert problem["code"] == "township_has_no_station"
-    assert problem["errors"][0]["field"] == "community_code"
+    assert problem["errors"][0]["field"] == "body.community_code"
     assert BEISHAN in problem["detail"]
     assert await office_count(admin) == 0
 

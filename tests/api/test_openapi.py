@@ -41,22 +41,34 @@ def test_operation_ids_are_readable_and_unique(document):
     } <= set(ids)
 
 
+def resolved(document: dict, response: dict) -> dict:
+    """A response object, its `$ref` to components/responses followed."""
+    if "$ref" in response:
+        return document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return response
+
+
+OPEN = ("/healthz", "/readyz", "/v1/problem-types")
+
+
 def test_every_operation_declares_its_problems_as_problem_json(document):
     for path, method, operation in operations(document):
         errors = {code: r for code, r in operation["responses"].items() if code >= "400"}
         assert "400" in errors and "500" in errors, f"{method} {path}"
         for code, response in errors.items():
-            assert list(response["content"]) == ["application/problem+json"], (method, path, code)
+            content = resolved(document, response)["content"]
+            assert list(content) == ["application/problem+json"], (method, path, code)
         assert "HTTPValidationError" not in json.dumps(operation)
 
 
-def test_protected_operations_declare_the_api_key_and_probes_do_not(document):
+def test_protected_operations_declare_the_api_key_and_open_ones_none(document):
     for path, method, operation in operations(document):
-        if path.startswith("/v1/"):
+        if path.startswith(OPEN):
+            assert operation["security"] == [], f"{method} {path}"
+            assert "401" not in operation["responses"]
+        else:
             assert operation["security"] == [{"ApiKey": []}], f"{method} {path}"
             assert {"401", "403"} <= set(operation["responses"])
-        else:
-            assert "security" not in operation
 
 
 def test_writes_declare_idempotency_and_preconditions(document):

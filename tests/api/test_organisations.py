@@ -72,7 +72,7 @@ async def test_one_organisation_per_uscc(admin):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"service_area": ["330106999"]}, "service_area[0]"),
+        ({"service_area": ["330106999"]}, "body.service_area[0]"),
         ({"service_area": ["110101"]}, "body.service_area[0]"),
         ({"skills": ["juggling"]}, "body.skills[0]"),
         ({"service_categories": ["anything"]}, "body.service_categories[0]"),

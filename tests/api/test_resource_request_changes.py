@@ -132,9 +132,9 @@ async def test_conditional_update(admin):
         ({"quantity": 0}, "body.quantity"),
         ({"window": None}, "body.window"),
         ({"window": {"starts_at": "2030-01-01T09:00:00", "ends_at": "2030-01-02T09:00:00Z"}}, None),
-        ({"location": {"lat": 31.23, "lon": 121.47}}, "location"),
-        ({"window": window(timedelta(days=-3), timedelta(days=1))}, "window.ends_at"),
-        ({"window": window(timedelta(days=1), timedelta(days=400))}, "window.ends_at"),
+        ({"location": {"lat": 31.23, "lon": 121.47}}, "body.location"),
+        ({"window": window(timedelta(days=-3), timedelta(days=1))}, "body.window.ends_at"),
+        ({"window": window(timedelta(days=1), timedelta(days=400))}, "body.window.ends_at"),
     ],
 )
 async def test_what_never_changes_or_is_wrong_is_422_and_changes_nothing(admin, change, field):

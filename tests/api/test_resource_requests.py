@@ -92,35 +92,39 @@ def later(days: float, *, seconds: int = 0) -> str:
 @pytest.mark.parametrize(
     ("overrides", "field", "code"),
     [
-        ({"unit": "yuan"}, "unit", "unit_not_allowed"),
-        ({"category": "funds"}, "unit", "unit_not_allowed"),  # people are not money
+        ({"unit": "yuan"}, "body.unit", "unit_not_allowed"),
+        ({"category": "funds"}, "body.unit", "unit_not_allowed"),  # people are not money
         (
             {"window": {"starts_at": later(3), "ends_at": later(2)}},
-            "window.ends_at",
+            "body.window.ends_at",
             "window_ends_before_start",
         ),
         (
             {"window": {"starts_at": later(1), "ends_at": later(1)}},
-            "window.ends_at",
+            "body.window.ends_at",
             "window_ends_before_start",
         ),
         (
             {"window": {"starts_at": later(1), "ends_at": later(367, seconds=1)}},
-            "window.ends_at",
+            "body.window.ends_at",
             "window_too_long",
         ),
         (
             {"window": {"starts_at": later(-3), "ends_at": later(-1)}},
-            "window.ends_at",
+            "body.window.ends_at",
             "window_in_past",
         ),
-        ({"division_code": "330106004"}, "division_code", "division_outside_station"),
-        ({"division_code": QINGBO}, "division_code", "division_outside_station"),
-        ({"division_code": "330106004053"}, "division_code", "division_outside_station"),
-        ({"division_code": "330106002999"}, "division_code", "unknown_division"),
-        ({"location": {"lat": 31.23, "lon": 121.47}}, "location", "location_outside_hangzhou"),
-        ({"station_id": "00000000-0000-4000-8000-000000000000"}, "station_id", "unknown_station"),
-        ({"office_id": "00000000-0000-4000-8000-000000000000"}, "office_id", "unknown_office"),
+        ({"division_code": "330106004"}, "body.division_code", "division_outside_station"),
+        ({"division_code": QINGBO}, "body.division_code", "division_outside_station"),
+        ({"division_code": "330106004053"}, "body.division_code", "division_outside_station"),
+        ({"division_code": "330106002999"}, "body.division_code", "unknown_division"),
+        ({"location": {"lat": 31.23, "lon": 121.47}}, "body.location", "location_outside_hangzhou"),
+        (
+            {"station_id": "00000000-0000-4000-8000-000000000000"},
+            "body.station_id",
+            "unknown_station",
+        ),
+        ({"office_id": "00000000-0000-4000-8000-000000000000"}, "body.office_id", "unknown_office"),
         # the schema's own refusals
         ({"window": {"starts_at": "2030-01-01T09:00:00", "ends_at": later(9)}}, None, None),
         ({"window": {"starts_at": later(1), "ends_at": 1893456000}}, None, None),
@@ -182,7 +186,7 @@ async def test_an_office_of_another_station_is_refused(admin):
     response = await admin.post(URL, json=request_body(station["id"], office_id=office["id"]))
 
     problem = assert_problem(response, 422, "office_of_another_station")
-    assert problem["errors"][0]["field"] == "office_id"
+    assert problem["errors"][0]["field"] == "body.office_id"
 
 
 async def test_a_station_bound_client_posts_only_for_its_own_station(admin, make_client):

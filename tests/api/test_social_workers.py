@@ -133,7 +133,7 @@ async def test_the_certificate_number_follows_the_level(admin, level, number, co
 
     assert response.status_code == 422
     assert response.json()["code"] == code
-    assert response.json()["errors"][0]["field"] == "certificate_number"
+    assert response.json()["errors"][0]["field"] == "body.certificate_number"
     assert await count(admin) == 0
 
 
@@ -148,10 +148,10 @@ async def test_an_uncertified_part_timer_needs_no_number(admin):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"station_id": str(uuid.uuid4())}, "station_id"),
-        ({"office_id": str(uuid.uuid4())}, "office_id"),
-        ({"employer_organisation_id": str(uuid.uuid4())}, "employer_organisation_id"),
-        ({"service_area": ["330106999"]}, "service_area[0]"),
+        ({"station_id": str(uuid.uuid4())}, "body.station_id"),
+        ({"office_id": str(uuid.uuid4())}, "body.office_id"),
+        ({"employer_organisation_id": str(uuid.uuid4())}, "body.employer_organisation_id"),
+        ({"service_area": ["330106999"]}, "body.service_area[0]"),
         ({"service_area": ["110101"]}, "body.service_area[0]"),
         ({"skills": ["juggling"]}, "body.skills[0]"),
         ({"certificate_level": "master"}, "body.certificate_level"),
@@ -201,7 +201,7 @@ async def test_an_office_places_the_worker_at_its_station(admin):
     )
     assert mismatch.status_code == 422
     assert mismatch.json()["code"] == "office_of_another_station"
-    assert mismatch.json()["errors"][0]["field"] == "station_id"
+    assert mismatch.json()["errors"][0]["field"] == "body.station_id"
     assert await count(admin) == 2
 
 
@@ -315,7 +315,7 @@ async def test_conditional_update_with_merge_semantics(admin):
         url, json={"certificate_level": "none"}, headers={"If-Match": "*"}
     )
     assert number_left.status_code == 422
-    assert number_left.json()["errors"][0]["field"] == "certificate_number"
+    assert number_left.json()["errors"][0]["field"] == "body.certificate_number"
     uncertified = await admin.patch(
         url,
         json={"certificate_level": "none", "certificate_number": None},
@@ -344,7 +344,7 @@ async def test_moving_between_offices_and_stations(admin):
     for inconsistent in ({"station_id": qingbo["id"]}, {"station_id": None}):
         response = await admin.patch(url, json=inconsistent, headers={"If-Match": "*"})
         assert response.status_code == 422, inconsistent
-        assert response.json()["errors"][0]["field"] == "station_id"
+        assert response.json()["errors"][0]["field"] == "body.station_id"
 
     away = await admin.patch(
         url, json={"station_id": qingbo["id"], "office_id": None}, headers={"If-Match": "*"}

@@ -43,7 +43,7 @@ async def test_a_name_other_than_the_official_one_is_refused_r1(admin):
     problem = response.json()
     assert problem["code"] == "station_name_not_official"
     assert problem["rule"] == "R1"
-    assert problem["errors"][0]["field"] == "name"
+    assert problem["errors"][0]["field"] == "body.name"
     assert await count_stations(admin) == 0
 
 
@@ -86,7 +86,7 @@ async def test_administrative_affairs_are_not_service_content_r8(admin):
     problem = response.json()
     assert problem["code"] == "administrative_affairs_not_service"
     assert problem["rule"] == "R8"
-    assert problem["errors"][0]["field"] == "service_items[1].category"
+    assert problem["errors"][0]["field"] == "body.service_items[1].category"
     assert await count_stations(admin) == 0
 
 

@@ -73,9 +73,9 @@ async def test_the_unique_uscc_answers_409_when_the_check_is_raced(admin, monkey
 @pytest.mark.parametrize(
     ("overrides", "field", "code"),
     [
-        ({"uscc": WRONG_CHECK}, "uscc", "invalid_uscc"),
+        ({"uscc": WRONG_CHECK}, "body.uscc", "invalid_uscc"),
         ({"uscc": "1233010"}, "body.uscc", "string_pattern_mismatch"),
-        ({"service_area": ["330106999"]}, "service_area[0]", "unknown_division"),
+        ({"service_area": ["330106999"]}, "body.service_area[0]", "unknown_division"),
         ({"service_area": ["110101"]}, "body.service_area[0]", "string_pattern_mismatch"),
         ({"offers": ["canteen"]}, "body.offers[0]", "enum"),
         ({"offers": ["research"] * 9}, "body.offers", "too_long"),

@@ -47,9 +47,9 @@ async def test_registering_a_team_led_by_an_organisation(admin):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"leading_organisation_id": NOBODY}, "leading_organisation_id"),
+        ({"leading_organisation_id": NOBODY}, "body.leading_organisation_id"),
         ({"leading_organisation_id": "not-a-uuid"}, "body.leading_organisation_id"),
-        ({"service_area": ["330106999"]}, "service_area[0]"),
+        ({"service_area": ["330106999"]}, "body.service_area[0]"),
         ({"skills": ["juggling"]}, "body.skills[0]"),
         ({"capacity_people": -1}, "body.capacity_people"),
         ({"capacity_people": 10**20}, "body.capacity_people"),
@@ -125,8 +125,8 @@ async def test_conditional_update(admin):
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
-        ({"leading_organisation_id": NOBODY}, "leading_organisation_id"),
-        ({"service_area": ["330199"]}, "service_area[0]"),
+        ({"leading_organisation_id": NOBODY}, "body.leading_organisation_id"),
+        ({"service_area": ["330199"]}, "body.service_area[0]"),
         ({"name": None}, "body.name"),
         ({"capacity_people": -5}, "body.capacity_people"),
     ],
