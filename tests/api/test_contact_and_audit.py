@@ -8,8 +8,8 @@ from urllib.parse import quote
 import pytest
 
 from service.domain.access import Scope
-from service.domain.identity import resident_id_check_character
 from service.usecases import social_workers
+from tests.factories.identifiers import resident_id_check
 from tests.factories.partners import resident_id
 from tests.factories.people import create_social_worker
 from tests.factories.registry import BEISHAN, QINGBO, create_station
@@ -188,7 +188,7 @@ async def test_search_by_id_number_finds_the_masked_record(admin, make_client):
 
     wrong = await reader.post("/v1/social-workers/search", json={"id_number": id_number[:17] + "Y"})
     assert wrong.status_code == 422
-    no_birth_date = "33010619900230123" + resident_id_check_character("33010619900230123")
+    no_birth_date = "33010619900230123" + resident_id_check("33010619900230123")
     invalid = await reader.post("/v1/social-workers/search", json={"id_number": no_birth_date})
     assert invalid.status_code == 422
     assert invalid.json()["errors"][0]["field"] == "id_number"
