@@ -117,8 +117,20 @@ def test_a_row_takes_dates_and_hours_as_the_database_gives_them():
         "recorder": "北山站",
     }
     assert ledger_row(row | {"service_date": DAY, "hours": 2}) == [
-        "甲", STATION, "助老助餐", "2026-03-14", "2", "送餐", "北山站"
-    ]  # fmt: skip
+        "甲",
+        STATION,
+        "助老助餐",
+        "2026-03-14",
+        "2",
+        "送餐",
+        "北山站",
+    ]
     assert ledger_row(row | {"service_date": "2026-03-14", "hours": "2.50"}) == [
-        "甲", STATION, "助老助餐", "2026-03-14", "2.50", "送餐", "北山站"
-    ]  # fmt: skip
+        "甲",
+        STATION,
+        "助老助餐",
+        "2026-03-14",
+        "2.50",
+        "送餐",
+        "北山站",
+    ]
