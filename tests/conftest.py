@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -30,6 +31,12 @@ REFERENCE_TABLES = {"division", "alembic_version", "audit_event"}  # audit is ap
 TEST_PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE="  # 32 bytes, tests only
 
 ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+
+if "MUTANT_UNDER_TEST" in os.environ:
+    # mutmut (make mutate) runs the tests once per mutant: fewer examples per property keep a
+    # run within minutes, and no deadline, so that a slow machine never passes for a kill.
+    hypothesis.settings.register_profile("mutation", max_examples=25, deadline=None)
+    hypothesis.settings.load_profile("mutation")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

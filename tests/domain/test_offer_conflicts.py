@@ -134,6 +134,8 @@ def test_an_explanation_row_carries_each_contribution():
         {"component": "skill_coverage", "value": 0.5, "weight": 0.3, "contribution": 0.15},
         {"component": "distance", "value": 1 / 3, "weight": 0.15, "contribution": 0.05},
     ]
+    [row] = explanation_rows([("reliability", 0.1234567, 1.0)])
+    assert row["contribution"] == 0.123457
 
 
 def test_a_rating_needs_a_completed_unrated_offer_and_says_so():
@@ -197,6 +199,13 @@ def test_what_a_teams_completion_is_told():
             "the team's hours are the sum of its members' (7.5); send either",
             "hours_mismatch",
         ),
+    ]
+    assert said(ProviderType.VOLUNTEER_TEAM, Completion(1, member_hours=())) == [
+        FieldProblem(
+            "member_hours",
+            "a team's hours are recorded per member ({volunteer_id, hours})",
+            "member_hours_required",
+        )
     ]
     assert said(ProviderType.VOLUNTEER_TEAM, Completion(2)) == [
         FieldProblem(
