@@ -8,6 +8,7 @@ import json
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -89,7 +90,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_clients_create(settings: Settings, args: argparse.Namespace) -> int:
-    """Create a machine client and print its key once."""
+    """Create a machine client and print its key once (only its hash is stored)."""
 
     async def action(services: Services) -> clients.IssuedClient:
         await upgrade(services.database)
@@ -102,36 +103,42 @@ def cmd_clients_create(settings: Settings, args: argparse.Namespace) -> int:
         )
 
     issued = _run_with_database(settings, action)
-    record = issued.record
-    print(
-        json.dumps(
-            {
-                "id": str(record.id),
-                "name": record.name,
-                "scopes": record.scopes,
-                "station_id": str(record.station_id) if record.station_id else None,
-                "organisation_id": str(record.organisation_id) if record.organisation_id else None,
-                "api_key": issued.api_key,
-            },
-            ensure_ascii=False,
-            indent=2,
-        )
-    )
-    print("The API key is shown only this once.", file=sys.stderr)
+    shown = _client_json(issued.record) | {"api_key": issued.api_key}
+    print(json.dumps(shown, ensure_ascii=False, indent=2))
+    print(f"The API key is shown only this once ({_describe_database(settings)}).", file=sys.stderr)
     return 0
 
 
-def cmd_clients_list(settings: Settings, _: argparse.Namespace) -> int:
+def _client_json(record: Any) -> dict[str, Any]:
+    return {
+        "id": str(record.id),
+        "name": record.name,
+        "key_prefix": record.key_prefix,
+        "scopes": record.scopes,
+        "station_id": str(record.station_id) if record.station_id else None,
+        "organisation_id": str(record.organisation_id) if record.organisation_id else None,
+        "created_at": record.created_at.isoformat(),
+        "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,
+    }
+
+
+def cmd_clients_list(settings: Settings, args: argparse.Namespace) -> int:
     """List clients (never their keys)."""
     records = _run_with_database(settings, clients.list_clients)
+    if args.json:
+        print(json.dumps([_client_json(r) for r in records], ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'ID':36}  {'KEY':11}  {'STATE':7}  {'BINDING':50}  {'SCOPES'}  NAME")
     for record in records:
         state = "revoked" if record.revoked_at else "active"
-        station = f" station={record.station_id}" if record.station_id else ""
-        if record.organisation_id:
-            station = f" organisation={record.organisation_id}"
+        binding = "-"
+        if record.station_id:
+            binding = f"station={record.station_id}"
+        elif record.organisation_id:
+            binding = f"organisation={record.organisation_id}"
         print(
-            f"{record.id}  {record.key_prefix}…  {state:7}  {','.join(record.scopes)}"
-            f"{station}  {record.name}"
+            f"{record.id}  {record.key_prefix}…  {state:7}  {binding:50}"
+            f"  {','.join(record.scopes)}  {record.name}"
         )
     return 0
 
@@ -159,30 +166,62 @@ def cmd_openapi(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="linkage", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def _version() -> str:
+    try:
+        return version("five-society-linkage")
+    except PackageNotFoundError:
+        return "0.0.0"
 
-    serve = commands.add_parser("serve", help="migrate and serve HTTP")
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="linkage",
+        description=__doc__,
+        epilog="Settings come from LINKAGE_* environment variables (see the README's"
+        " Configuration); with no LINKAGE_DATABASE_URL the embedded SQLite database in"
+        " LINKAGE_DATA_DIR (./var) is used.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="migrate, then serve HTTP",
+        description="Apply pending migrations, create an admin client on a database that has"
+        " none (its key printed once), then serve the API with uvicorn.",
+    )
     serve.add_argument("--host", help="interface to bind (default LINKAGE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default LINKAGE_PORT or 8000)")
     serve.set_defaults(handler=cmd_serve)
 
-    commands.add_parser("migrate", help="apply pending migrations").set_defaults(
-        handler=cmd_migrate
-    )
+    commands.add_parser(
+        "migrate",
+        help="apply pending migrations",
+        description="Bring the schema and reference data up to date, then exit (a migration"
+        " job before a rollout).",
+    ).set_defaults(handler=cmd_migrate)
 
-    clients_parser = commands.add_parser("clients", help="manage machine clients")
-    client_commands = clients_parser.add_subparsers(dest="clients_command", required=True)
-    create = client_commands.add_parser("create", help="create a client and print its key once")
-    create.add_argument("--name", required=True)
+    clients_parser = commands.add_parser(
+        "clients", help="manage machine clients (API keys)", description="Machine clients."
+    )
+    client_commands = clients_parser.add_subparsers(
+        dest="clients_command", required=True, metavar="ACTION"
+    )
+    create = client_commands.add_parser(
+        "create",
+        help="create a client and print its key once",
+        description="Create a client and print it as JSON with its API key. The key is shown"
+        " only this once: the service stores its SHA-256 hash.",
+    )
+    create.add_argument("--name", required=True, help="who the client is, e.g. 'beishan-station'")
     create.add_argument(
         "--scope",
         action="append",
         required=True,
         type=Scope,
         choices=list(Scope),
-        help="repeat for several scopes",
+        help="repeat for several scopes; `admin` implies all but pii:read and audit, and no"
+        " client holds pii:read with audit, or admin with audit (separation of duties)",
     )
     binding = create.add_mutually_exclusive_group()
     binding.add_argument("--station", type=uuid.UUID, help="bind the client to one station")
@@ -192,12 +231,24 @@ def _parser() -> argparse.ArgumentParser:
         help="bind the client to one organisation (it answers that organisation's offers)",
     )
     create.set_defaults(handler=cmd_clients_create)
-    client_commands.add_parser("list", help="list clients").set_defaults(handler=cmd_clients_list)
-    revoke = client_commands.add_parser("revoke", help="revoke a client's key")
-    revoke.add_argument("client_id", type=uuid.UUID)
+    listing = client_commands.add_parser(
+        "list", help="list clients (never their keys)", description="Every client, revoked too."
+    )
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.set_defaults(handler=cmd_clients_list)
+    revoke = client_commands.add_parser(
+        "revoke",
+        help="revoke a client's key",
+        description="Revoke a key for good; processes forget it within LINKAGE_AUTH_CACHE_SECONDS.",
+    )
+    revoke.add_argument("client_id", type=uuid.UUID, help="the client's id (see `clients list`)")
     revoke.set_defaults(handler=cmd_clients_revoke)
 
-    openapi = commands.add_parser("openapi", help="print or write the OpenAPI document")
+    openapi = commands.add_parser(
+        "openapi",
+        help="print or write the OpenAPI document",
+        description="The contract the app serves at /openapi.json (`make openapi`).",
+    )
     openapi.add_argument("--output", help="file to write (default: stdout)")
     openapi.set_defaults(handler=cmd_openapi)
     return parser

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from service.db.engine import Database, build_engine
 from service.domain.matching import Component
+from service.http.docs import install_docs
 from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
@@ -162,8 +163,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
         generate_unique_id_function=lambda route: route.name,
     )
+    install_docs(app)
     app.state.settings = settings
     metrics = Metrics(version=app.version)
     app.state.metrics = metrics

@@ -132,10 +132,16 @@ async def make_client(app: FastAPI, services: Services) -> AsyncIterator[ClientF
     opened: list[httpx.AsyncClient] = []
 
     async def factory(
-        *scopes: Scope, station_id: uuid.UUID | str | None = None, name: str = "test"
+        *scopes: Scope,
+        station_id: uuid.UUID | str | None = None,
+        organisation_id: uuid.UUID | str | None = None,
+        name: str = "test",
     ) -> httpx.AsyncClient:
         station = uuid.UUID(str(station_id)) if station_id is not None else None
-        issued = await create_client(services, name=name, scopes=scopes, station_id=station)
+        organisation = uuid.UUID(str(organisation_id)) if organisation_id is not None else None
+        issued = await create_client(
+            services, name=name, scopes=scopes, station_id=station, organisation_id=organisation
+        )
         client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url="http://testserver",
@@ -153,6 +159,12 @@ async def make_client(app: FastAPI, services: Services) -> AsyncIterator[ClientF
 @pytest.fixture
 async def admin(make_client: ClientFactory) -> httpx.AsyncClient:
     return await make_client(Scope.ADMIN, name="admin")
+
+
+@pytest.fixture
+async def pii_admin(make_client: ClientFactory) -> httpx.AsyncClient:
+    """An unbound client that administers and may read personal data (never audits)."""
+    return await make_client(Scope.ADMIN, Scope.PII_READ, name="pii-admin")
 
 
 @pytest.fixture

@@ -32,8 +32,8 @@ from ortools.graph.python.min_cost_flow import (  # type: ignore[import-untyped]
     SimpleMinCostFlow,
 )
 
-from service.domain.access import Caller
-from service.domain.errors import Conflict, Forbidden
+from service.domain.access import Caller, outside_binding
+from service.domain.errors import Conflict
 from service.domain.matching import Candidate
 from service.domain.requests import quantity_left
 
@@ -261,12 +261,9 @@ class RunFilter:
 
 
 def check_may_allocate(caller: Caller) -> None:
-    """Batch allocation spans stations: a client bound to one station may not run or apply it."""
-    if caller.is_station_bound:
-        raise Forbidden(
-            "a station-bound client cannot run batch allocations across stations",
-            code="station_bound_client",
-        )
+    """Batch allocation spans stations: only the bureau's (unbound) clients run or apply it."""
+    if not caller.may_allocate():
+        raise outside_binding(caller, "batch allocation, which spans stations")
 
 
 def check_applicable(status: RunStatus) -> None:

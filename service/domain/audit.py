@@ -1,4 +1,4 @@
-"""The audit trail of personal-data disclosures: what counts as one, and how to ask for them."""
+"""The audit trail of personal data: disclosures and searches, and how to ask for them."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-CONTACT_READ = "contact.read"
+CONTACT_READ = "contact.read"  # unmasked name, phone and ID number read
+ID_NUMBER_SEARCH = "id_number.search"  # a lookup by ID number, hit or miss
 
 
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
-    """The filters of GET /v1/audit-events."""
+    """The filters of GET /v1/audit-events; `visible_to_*` narrow the trail to a bound
+    auditor's binding: what its own clients did, and what was done to the persons it keeps."""
 
     client_id: uuid.UUID | None = None
     subject_type: str | None = None
@@ -19,3 +21,5 @@ class AuditFilter:
     action: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    visible_to_station: uuid.UUID | None = None
+    visible_to_organisation: uuid.UUID | None = None

@@ -112,3 +112,15 @@ def mask_personal_phone(value: str) -> str:
 def mask_resident_id(value: str) -> str:
     """`330102********1234`: the region and the last four, never the birth date."""
     return f"{value[:6]}{'*' * 8}{value[14:]}"
+
+
+def mask_name(value: str) -> str:
+    """A natural person's name with all but its first and last characters hidden: `王*明`,
+    `欧**明`; a two-character name keeps its first (`李*`), a one-character name none (`*`).
+    Latin names keep the first and last letter of the whole (`J********h`)."""
+    text = value.strip()
+    if len(text) <= 1:
+        return "*"
+    if len(text) == 2:
+        return f"{text[0]}*"
+    return f"{text[0]}{'*' * (len(text) - 2)}{text[-1]}"

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from service.domain.access import Caller
 from service.domain.divisions import DivisionKind
 from service.domain.errors import FieldProblem, a
 from service.domain.partners import CertificateLevel, Employment, is_certified
@@ -143,6 +144,19 @@ class Tie:
         return self.station_id == station_id or (
             self.partner_type is PartnerType.STATION and self.partner_id == station_id
         )
+
+    def involves_organisation(self, organisation_id: uuid.UUID) -> bool:
+        """Whether the organisation is the partner end."""
+        return self.partner_type is PartnerType.ORGANISATION and self.partner_id == organisation_id
+
+    def seen_by(self, caller: Caller) -> bool:
+        """Whether the caller sees this linkage: the bureau's clients all; a bound one those its
+        station or organisation is an end of."""
+        if caller.station_id is not None:
+            return self.involves_station(caller.station_id)
+        if caller.organisation_id is not None:
+            return self.involves_organisation(caller.organisation_id)
+        return True
 
     def other_end(self, station_id: uuid.UUID) -> tuple[PartnerType, uuid.UUID]:
         """The partner as `station_id` sees it: a pairing's other station from either side."""
@@ -373,7 +387,8 @@ class LinkageFilter:
 
     `station_id` looks from that station's side: its own linkages and pairings another station
     registered with it; `partner_type` and `partner_id` then name the other end as it sees it.
-    `visible_to` (set for station-bound clients) keeps the linkages that station is an end of.
+    `visible_to` (set for station-bound clients) keeps the linkages that station is an end of;
+    `visible_to_organisation` (organisation-bound clients) those the organisation is partner in.
     """
 
     station_id: uuid.UUID | None = None
@@ -383,3 +398,4 @@ class LinkageFilter:
     status: LinkageStatus | None = None
     active_on: date | None = None
     visible_to: uuid.UUID | None = None
+    visible_to_organisation: uuid.UUID | None = None

@@ -337,7 +337,8 @@ class RequestFilter:
     """The filters of GET /v1/resource-requests.
 
     `window_from` and `window_to` keep the requests whose window overlaps [from, to);
-    `visible_to` (set for station-bound clients) keeps that station's requests only.
+    `visible_to` (set for station-bound clients) keeps that station's requests only;
+    `visible_to_organisation` (organisation-bound clients) those with an offer it answers for.
     """
 
     station_id: uuid.UUID | None = None
@@ -348,6 +349,7 @@ class RequestFilter:
     window_from: datetime | None = None
     window_to: datetime | None = None
     visible_to: uuid.UUID | None = None
+    visible_to_organisation: uuid.UUID | None = None
 
 
 def office_problems(

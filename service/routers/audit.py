@@ -26,7 +26,7 @@ AuditCaller = Annotated[Caller, Depends(require(Scope.AUDIT))]
     "", response_model=AuditEventPage, responses=problems(READ), operation_id="list_audit_events"
 )
 async def list_audit_events(
-    _: AuditCaller,
+    caller: AuditCaller,
     services: ServicesDep,
     page: PageParamsDep,
     client_id: uuid.UUID | None = None,
@@ -40,7 +40,8 @@ async def list_audit_events(
         Instant | None, Query(description="Occurred before (ISO 8601, with offset).")
     ] = None,
 ) -> Response:
-    """List personal-data disclosures, newest first (scope `audit`)."""
+    """List personal-data disclosures and searches by ID number, newest first (scope `audit`;
+    a bound client sees what its own clients did and what was done to the persons it keeps)."""
     where = AuditFilter(
         client_id=client_id,
         subject_type=subject_type,
@@ -50,7 +51,11 @@ async def list_audit_events(
         until=until,
     )
     result = await audit.list_audit_events(
-        services, where=where, after=decode_page_token(page.token, where), limit=page.size
+        services,
+        caller=caller,
+        where=where,
+        after=decode_page_token(page.token, where),
+        limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
     return json_response(AuditEventPage(items=result.items, next_page_token=next_token))

@@ -74,7 +74,7 @@ async def create_organisation(
     operation_id="list_organisations",
 )
 async def list_organisations(
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     page: PageParamsDep,
     division_code: DivisionCodeQuery = None,
@@ -98,7 +98,11 @@ async def list_organisations(
         is_social_work_agency=is_social_work_agency,
     )
     result = await organisations.list_organisations(
-        services, where=where, after=decode_page_token(page.token, where), limit=page.size
+        services,
+        caller=caller,
+        where=where,
+        after=decode_page_token(page.token, where),
+        limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
     return json_response(OrganisationPage(items=result.items, next_page_token=next_token))
@@ -112,12 +116,14 @@ async def list_organisations(
 )
 async def get_organisation(
     organisation_id: uuid.UUID,
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Get one organisation, with its ETag (scope `registry:read`)."""
-    organisation = await organisations.get_organisation(services, organisation_id=organisation_id)
+    organisation = await organisations.get_organisation(
+        services, caller=caller, organisation_id=organisation_id
+    )
     return versioned_response(
         organisation, version=organisation.version, if_none_match=if_none_match
     )

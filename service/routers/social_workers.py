@@ -83,7 +83,7 @@ async def create_social_worker(
     operation_id="list_social_workers",
 )
 async def list_social_workers(
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     page: PageParamsDep,
     station_id: uuid.UUID | None = None,
@@ -97,7 +97,8 @@ async def list_social_workers(
     status: PartnerStatus | None = None,
     q: NameQuery = None,
 ) -> Response:
-    """List social workers in name order, identifiers masked (scope `registry:read`)."""
+    """List social workers in registration order, identifiers masked (scope `registry:read`;
+    `q` also needs `pii:read`)."""
     where = SocialWorkerFilter(
         division_code=division_code,
         status=status,
@@ -111,7 +112,11 @@ async def list_social_workers(
         employment=employment,
     )
     result = await social_workers.list_social_workers(
-        services, where=where, after=decode_page_token(page.token, where), limit=page.size
+        services,
+        caller=caller,
+        where=where,
+        after=decode_page_token(page.token, where),
+        limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
     return json_response(SocialWorkerPage(items=result.items, next_page_token=next_token))
@@ -125,12 +130,18 @@ async def list_social_workers(
 )
 async def search_social_workers(
     body: SocialWorkerSearch,
-    _: ReadCaller,
+    caller: PiiCaller,
     services: ServicesDep,
+    purpose: AccessPurpose,
 ) -> Response:
-    """Find a social worker by exact ID number, sent in the body (scope `registry:read`)."""
+    """Find a social worker by exact ID number, sent in the body; every search is audited
+    (scope `pii:read`, with `X-Access-Purpose`)."""
     matches = await social_workers.find_social_workers_by_id_number(
-        services, id_number=body.id_number
+        services,
+        caller=caller,
+        id_number=body.id_number,
+        purpose=purpose,
+        request_id=current_request_id(),
     )
     return json_response(matches)
 
@@ -143,12 +154,14 @@ async def search_social_workers(
 )
 async def get_social_worker(
     social_worker_id: uuid.UUID,
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Get one social worker, identifiers masked, with its ETag (scope `registry:read`)."""
-    worker = await social_workers.get_social_worker(services, social_worker_id=social_worker_id)
+    worker = await social_workers.get_social_worker(
+        services, caller=caller, social_worker_id=social_worker_id
+    )
     return versioned_response(worker, version=worker.version, if_none_match=if_none_match)
 
 

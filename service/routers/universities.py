@@ -74,7 +74,7 @@ async def create_university(
     operation_id="list_universities",
 )
 async def list_universities(
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     page: PageParamsDep,
     division_code: DivisionCodeQuery = None,
@@ -87,7 +87,11 @@ async def list_universities(
         division_code=division_code, status=status, name_contains=q, offer=offer
     )
     result = await universities.list_universities(
-        services, where=where, after=decode_page_token(page.token, where), limit=page.size
+        services,
+        caller=caller,
+        where=where,
+        after=decode_page_token(page.token, where),
+        limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
     return json_response(UniversityPage(items=result.items, next_page_token=next_token))
@@ -101,12 +105,14 @@ async def list_universities(
 )
 async def get_university(
     university_id: uuid.UUID,
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Get one university, with its ETag (scope `registry:read`)."""
-    university = await universities.get_university(services, university_id=university_id)
+    university = await universities.get_university(
+        services, caller=caller, university_id=university_id
+    )
     return versioned_response(university, version=university.version, if_none_match=if_none_match)
 
 

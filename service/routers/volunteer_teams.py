@@ -161,14 +161,16 @@ async def update_volunteer_team(
 )
 async def list_volunteer_team_members(
     team_id: uuid.UUID,
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     page: PageParamsDep,
 ) -> Response:
-    """List a team's members in name order, masked, with roles (scope `registry:read`)."""
+    """List a team's members in the order they joined, masked, with roles (scope
+    `registry:read`)."""
     filters = {"team_id": str(team_id)}
     result = await volunteer_teams.list_members(
         services,
+        caller=caller,
         team_id=team_id,
         after=decode_page_token(page.token, filters),
         limit=page.size,
@@ -186,11 +188,13 @@ async def list_volunteer_team_members(
 async def get_volunteer_team_member(
     team_id: uuid.UUID,
     volunteer_id: uuid.UUID,
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
 ) -> Response:
     """Get one member of a team, masked, with their role (scope `registry:read`)."""
-    member = await volunteer_teams.get_member(services, team_id=team_id, volunteer_id=volunteer_id)
+    member = await volunteer_teams.get_member(
+        services, caller=caller, team_id=team_id, volunteer_id=volunteer_id
+    )
     return json_response(member)
 
 

@@ -89,7 +89,7 @@ async def create_volunteer(
     operation_id="list_volunteers",
 )
 async def list_volunteers(
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     page: PageParamsDep,
     division_code: DivisionCodeQuery = None,
@@ -98,7 +98,8 @@ async def list_volunteers(
     available_weekday: WeekdayQuery = None,
     q: NameQuery = None,
 ) -> Response:
-    """List volunteers in name order, masked; `division_code` keeps those whose area covers it."""
+    """List volunteers in registration order, masked; `division_code` keeps those whose area
+    covers it (scope `registry:read`; `q` also needs `pii:read`)."""
     where = VolunteerFilter(
         division_code=division_code,
         status=status,
@@ -107,7 +108,11 @@ async def list_volunteers(
         available_weekday=available_weekday,
     )
     result = await volunteers.list_volunteers(
-        services, where=where, after=decode_page_token(page.token, where), limit=page.size
+        services,
+        caller=caller,
+        where=where,
+        after=decode_page_token(page.token, where),
+        limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
     return json_response(VolunteerPage(items=result.items, next_page_token=next_token))
@@ -121,11 +126,19 @@ async def list_volunteers(
 )
 async def search_volunteers(
     body: VolunteerSearch,
-    _: ReadCaller,
+    caller: PiiCaller,
     services: ServicesDep,
+    purpose: AccessPurpose,
 ) -> Response:
-    """Find a volunteer by ID number sent in the body (scope `registry:read`)."""
-    found = await volunteers.find_by_id_number(services, id_number=body.id_number)
+    """Find a volunteer by ID number sent in the body; every search is audited (scope
+    `pii:read`, with `X-Access-Purpose`)."""
+    found = await volunteers.find_by_id_number(
+        services,
+        caller=caller,
+        id_number=body.id_number,
+        purpose=purpose,
+        request_id=current_request_id(),
+    )
     return json_response(VolunteerMatches(items=found))
 
 
@@ -137,12 +150,12 @@ async def search_volunteers(
 )
 async def get_volunteer(
     volunteer_id: uuid.UUID,
-    _: ReadCaller,
+    caller: ReadCaller,
     services: ServicesDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """Get one volunteer, masked, with its ETag (scope `registry:read`)."""
-    volunteer = await volunteers.get_volunteer(services, volunteer_id=volunteer_id)
+    volunteer = await volunteers.get_volunteer(services, caller=caller, volunteer_id=volunteer_id)
     return versioned_response(volunteer, version=volunteer.version, if_none_match=if_none_match)
 
 

@@ -12,7 +12,16 @@ from pydantic import AfterValidator, Field, StringConstraints
 from service.domain.offerings import QuantityUnit, TargetGroup
 from service.domain.partners import CharityResourceKind, PartnerStatus, distinct
 from service.domain.resources import UNITS_BY_KIND, ResourceAvailability, resource_availability
-from service.schemas.common import Input, Name, Output, Page, ServiceArea
+from service.schemas.common import (
+    STEWARD_DESCRIPTION,
+    Input,
+    Name,
+    Output,
+    Page,
+    ServiceArea,
+    StewardRead,
+    fold_steward,
+)
 from service.schemas.stations import absent
 from service.schemas.volunteers import Day
 
@@ -92,6 +101,7 @@ class CharityResourceRead(Output):
     target_groups: list[TargetGroup]
     service_area: list[str]
     restrictions: str | None
+    steward: StewardRead | None = Field(description=STEWARD_DESCRIPTION)
     status: PartnerStatus
     availability: ResourceAvailability = Field(
         description="Derived as of today: `withdrawn` when not active, then `expired` or"
@@ -108,7 +118,7 @@ class CharityResourcePage(Page[CharityResourceRead]):
 
 def charity_resource_read(row: Mapping[str, Any], *, today: date) -> CharityResourceRead:
     """A stored charity resource as the API shows it, its availability as of `today`."""
-    values = dict(row)
+    values = fold_steward(dict(row))
     values["availability"] = resource_availability(
         status=PartnerStatus(values["status"]),
         remaining=values["remaining_quantity"],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cache
-from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -16,7 +17,7 @@ from pydantic import (
     field_validator,
 )
 
-from service.domain.identity import mask_phone
+from service.domain.identity import mask_name, mask_phone
 from service.domain.partners import distinct
 
 # Hangzhou division codes by level (NBS statistical codes, ASCII digits).
@@ -107,6 +108,43 @@ class Page(BaseModel, Generic[T]):
     next_page_token: str | None = Field(
         default=None, description="Pass as `page_token` for the next page; null on the last page."
     )
+
+
+class StewardRead(Output):
+    """Who keeps a partner record: the station or organisation whose client registered it."""
+
+    type: Literal["station", "organisation"]
+    id: uuid.UUID
+
+
+STEWARD_DESCRIPTION = (
+    "Who keeps this record: the station or organisation whose client registered it. Besides the"
+    " bureau's (unbound) clients, only clients bound to the steward change it; null: the bureau."
+)
+
+
+def fold_steward(values: dict[str, Any]) -> dict[str, Any]:
+    """Fold a row's steward columns into the API's `steward` object."""
+    station = values.pop("steward_station_id", None)
+    organisation = values.pop("steward_organisation_id", None)
+    if station is not None:
+        values["steward"] = {"type": "station", "id": station}
+    elif organisation is not None:
+        values["steward"] = {"type": "organisation", "id": organisation}
+    else:
+        values["steward"] = None
+    return values
+
+
+def shown_name(name: str, *, reveal: bool) -> str:
+    """A natural person's name: as stored for a caller who may read the person, else masked."""
+    return name if reveal else mask_name(name)
+
+
+PERSON_NAME_DESCRIPTION = (
+    "Masked (`王*明`) unless the caller holds `pii:read` and may read this person (its own"
+    " staff, persons it stewards, persons serving its requests; everyone for unbound clients)."
+)
 
 
 class LocationIn(Input):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from service.domain.identity import registration_category
 from service.domain.offerings import QuantityUnit, ServiceCategory, Skill
 from service.domain.partners import OrganisationKind, PartnerStatus, distinct
 from service.schemas.common import (
+    STEWARD_DESCRIPTION,
     Input,
     Location,
     LocationIn,
@@ -21,6 +23,9 @@ from service.schemas.common import (
     PersonName,
     Phone,
     ServiceArea,
+    StewardRead,
+    fold_steward,
+    shown_name,
 )
 from service.schemas.stations import absent
 
@@ -115,8 +120,12 @@ class OrganisationRead(Output):
     service_area: list[str]
     location: Location | None
     capacity: Capacity | None
-    contact_name: str | None
+    contact_name: str | None = Field(
+        description="The contact person; masked (`王*明`) unless the caller holds `pii:read` and"
+        " may read this partner's contact (unbound, or bound to it or to its steward)."
+    )
     contact_phone: str | None = Field(description="Masked; see the contact endpoints.")
+    steward: StewardRead | None = Field(description=STEWARD_DESCRIPTION)
     status: PartnerStatus
     version: int
     created_at: datetime
@@ -136,9 +145,11 @@ def row_location(values: dict[str, Any], lat: str = "lat", lon: str = "lon") -> 
     return values
 
 
-def organisation_read(row: dict[str, Any]) -> OrganisationRead:
+def organisation_read(row: Mapping[str, Any], *, reveal_contact: bool = False) -> OrganisationRead:
     """A stored organisation as the API shows it (the phone masked, never decrypted)."""
-    values = row_location(dict(row))
+    values = fold_steward(row_location(dict(row)))
+    if values.get("contact_name") is not None:
+        values["contact_name"] = shown_name(values["contact_name"], reveal=reveal_contact)
     category = registration_category(values["uscc"])
     values["registration_category"] = {
         "code": category.code,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -10,7 +11,19 @@ from pydantic import Field, StringConstraints
 
 from service.domain.offerings import Skill
 from service.domain.partners import CertificateLevel, Employment, PartnerStatus, SupervisorLevel
-from service.schemas.common import Input, Output, Page, PersonName, Phone, ServiceArea
+from service.schemas.common import (
+    PERSON_NAME_DESCRIPTION,
+    STEWARD_DESCRIPTION,
+    Input,
+    Output,
+    Page,
+    PersonName,
+    Phone,
+    ServiceArea,
+    StewardRead,
+    fold_steward,
+    shown_name,
+)
 from service.schemas.partners import Skills
 from service.schemas.stations import absent
 
@@ -92,7 +105,7 @@ class SocialWorkerRead(Output):
     """A social worker (社会工作者), identifiers masked."""
 
     id: uuid.UUID
-    name: str
+    name: str = Field(description=PERSON_NAME_DESCRIPTION)
     id_number: str = Field(
         description="Masked (`330102********1234`); see the contact endpoint.",
         examples=["330106********0012"],
@@ -110,6 +123,7 @@ class SocialWorkerRead(Output):
     skills: list[Skill]
     service_area: list[str]
     weekly_hours: int | None
+    steward: StewardRead | None = Field(description=STEWARD_DESCRIPTION)
     status: PartnerStatus
     version: int
     created_at: datetime
@@ -141,9 +155,11 @@ class SocialWorkerContact(Output):
     phone: str | None
 
 
-def social_worker_read(row: dict[str, Any]) -> SocialWorkerRead:
-    """A stored social worker as the registry shows it: masked copies only, nothing decrypted."""
-    values = dict(row)
+def social_worker_read(row: Mapping[str, Any], *, reveal: bool = False) -> SocialWorkerRead:
+    """A stored social worker as the registry shows it: masked copies only, nothing decrypted;
+    the name in clear only when the caller may read the person (`reveal`)."""
+    values = fold_steward(dict(row))
+    values["name"] = shown_name(values["name"], reveal=reveal)
     values["id_number"] = values.pop("id_number_masked")
     values["phone"] = values.pop("phone_masked", None)
     for sealed in ("id_number_ciphertext", "id_number_index", "phone_ciphertext"):

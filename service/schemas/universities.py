@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from pydantic import AfterValidator, EmailStr, Field
 from service.domain.identity import registration_category
 from service.domain.partners import PartnerStatus, UniversityOffer, distinct
 from service.schemas.common import (
+    STEWARD_DESCRIPTION,
     Input,
     Location,
     LocationIn,
@@ -20,6 +22,9 @@ from service.schemas.common import (
     PersonName,
     Phone,
     ServiceArea,
+    StewardRead,
+    fold_steward,
+    shown_name,
 )
 from service.schemas.partners import RegistrationCategoryRead, Uscc, row_location
 from service.schemas.stations import absent
@@ -85,9 +90,13 @@ class UniversityRead(Output):
     offers: list[UniversityOffer]
     service_area: list[str]
     location: Location | None
-    contact_name: str | None
+    contact_name: str | None = Field(
+        description="The contact person; masked (`王*明`) unless the caller holds `pii:read` and"
+        " may read this partner's contact (unbound, or bound to it or to its steward)."
+    )
     contact_phone: str | None = Field(description="Masked (`138****5678`); landlines are not.")
     contact_email: str | None
+    steward: StewardRead | None = Field(description=STEWARD_DESCRIPTION)
     status: PartnerStatus
     version: int
     created_at: datetime
@@ -98,9 +107,11 @@ class UniversityPage(Page[UniversityRead]):
     """A page of universities."""
 
 
-def university_read(row: dict[str, Any]) -> UniversityRead:
+def university_read(row: Mapping[str, Any], *, reveal_contact: bool = False) -> UniversityRead:
     """A stored university as the API shows it (the phone masked, never decrypted)."""
-    values = row_location(dict(row))
+    values = fold_steward(row_location(dict(row)))
+    if values.get("contact_name") is not None:
+        values["contact_name"] = shown_name(values["contact_name"], reveal=reveal_contact)
     category = registration_category(values["uscc"])
     values["registration_category"] = {
         "code": category.code,

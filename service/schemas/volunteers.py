@@ -13,7 +13,9 @@ from pydantic import BeforeValidator, Field, StringConstraints
 from service.domain.offerings import Skill
 from service.domain.partners import PartnerStatus, TeamRole
 from service.schemas.common import (
+    PERSON_NAME_DESCRIPTION,
     SINGLE_LINE,
+    STEWARD_DESCRIPTION,
     Input,
     Location,
     LocationIn,
@@ -22,6 +24,9 @@ from service.schemas.common import (
     Page,
     PersonName,
     ServiceArea,
+    StewardRead,
+    fold_steward,
+    shown_name,
 )
 from service.schemas.partners import Skills
 from service.schemas.stations import absent
@@ -160,7 +165,7 @@ class VolunteerRead(Output):
     """A community volunteer, personal data masked."""
 
     id: uuid.UUID
-    name: str
+    name: str = Field(description=PERSON_NAME_DESCRIPTION)
     phone: str = Field(description="Masked; see GET /v1/volunteers/{id}/contact.")
     id_number: str | None = Field(description="Masked, or null when none was given.")
     skills: list[Skill]
@@ -168,6 +173,7 @@ class VolunteerRead(Output):
     home_location: Location | None = Field(description="Approximate (0.01°, about 1 km).")
     availability: Availability
     hours_per_week: int
+    steward: StewardRead | None = Field(description=STEWARD_DESCRIPTION)
     status: PartnerStatus
     version: int
     created_at: datetime
@@ -237,6 +243,7 @@ class VolunteerTeamRead(Output):
     skills: list[Skill]
     service_area: list[str]
     capacity_people: int | None
+    steward: StewardRead | None = Field(description=STEWARD_DESCRIPTION)
     status: PartnerStatus
     version: int
     created_at: datetime
@@ -262,12 +269,14 @@ class TeamMemberRead(Output):
 
 
 class TeamMemberPage(Page[TeamMemberRead]):
-    """A page of a team's members, in name order."""
+    """A page of a team's members, in the order they joined."""
 
 
-def volunteer_read(row: Mapping[str, Any]) -> VolunteerRead:
-    """A stored volunteer as the API shows it: masked copies only, nothing decrypted."""
-    values = dict(row)
+def volunteer_read(row: Mapping[str, Any], *, reveal: bool = False) -> VolunteerRead:
+    """A stored volunteer as the API shows it: masked copies only, nothing decrypted; the name
+    in clear only when the caller may read the person (`reveal`)."""
+    values = fold_steward(dict(row))
+    values["name"] = shown_name(values["name"], reveal=reveal)
     lat, lon = values.pop("home_lat", None), values.pop("home_lon", None)
     values["home_location"] = None if lat is None or lon is None else {"lat": lat, "lon": lon}
     values["phone"] = values.pop("phone_masked")
@@ -283,11 +292,13 @@ def volunteer_read(row: Mapping[str, Any]) -> VolunteerRead:
 
 def team_read(row: Mapping[str, Any]) -> VolunteerTeamRead:
     """A stored volunteer team as the API shows it."""
-    return VolunteerTeamRead.model_validate(dict(row))
+    return VolunteerTeamRead.model_validate(fold_steward(dict(row)))
 
 
-def team_member_read(row: Mapping[str, Any]) -> TeamMemberRead:
+def team_member_read(row: Mapping[str, Any], *, reveal: bool = False) -> TeamMemberRead:
     """A member row (the volunteer's columns with `role` and `joined_on`) as the API shows it."""
     values = dict(row)
     role, joined_on = values.pop("role"), values.pop("joined_on")
-    return TeamMemberRead(volunteer=volunteer_read(values), role=role, joined_on=joined_on)
+    return TeamMemberRead(
+        volunteer=volunteer_read(values, reveal=reveal), role=role, joined_on=joined_on
+    )

@@ -16,7 +16,7 @@ from service.db.repositories.charity_resources import (
 from service.db.repositories.keyset import encode_key
 from service.db.repositories.organisations import OrganisationRepository
 from service.db.tables import CharityResourceRecord
-from service.domain.access import Caller
+from service.domain.access import Caller, Steward, check_may_change_partner, outside_binding
 from service.domain.errors import FieldProblem, NotFound, rule_violation
 from service.domain.offerings import QuantityUnit
 from service.domain.partners import CharityResourceKind, validity_problems
@@ -89,10 +89,19 @@ async def create_charity_resource(
         if values["remaining_quantity"] is None:
             values["remaining_quantity"] = values["total_quantity"]
         columns = _columns(values)
+        if caller.organisation_id not in (None, columns["organisation_id"]):
+            raise outside_binding(caller, "resources another organisation offers")
         await _check(SqlAlchemyReader(session), columns, sent=values, organisation=True)
         now = services.clock()
+        steward = caller.steward()
         record = CharityResourceRecord(
-            id=uuid.uuid4(), version=1, created_at=now, updated_at=now, **columns
+            id=uuid.uuid4(),
+            version=1,
+            created_at=now,
+            updated_at=now,
+            steward_station_id=steward.station_id,
+            steward_organisation_id=steward.organisation_id,
+            **columns,
         )
         session.add(record)
         await session.flush()
@@ -143,6 +152,12 @@ async def update_charity_resource(
         record = await charity_resource_for_update(session, resource_id)
         if record is None:
             raise NotFound(f"no charity resource with id {resource_id}")
+        check_may_change_partner(
+            caller,
+            Steward(record.steward_station_id, record.steward_organisation_id),
+            f"charity resource {resource_id}",
+            organisation_id=record.organisation_id,
+        )
         check_version("charity resource", current=record.version, expected=expected_version)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
         columns = _columns(sent)

@@ -14,7 +14,7 @@ from service.db.repositories.access import ApiClientRepository
 from service.db.repositories.organisations import OrganisationRepository
 from service.db.repositories.stations import StationRepository
 from service.db.tables import ApiClientRecord
-from service.domain.access import Caller, Scope
+from service.domain.access import Caller, Scope, separation_of_duties_problem
 from service.domain.errors import NotFound, RuleViolation
 from service.usecases.common import Services, unit_of_work
 
@@ -58,7 +58,11 @@ async def create_client(
     station_id: uuid.UUID | None = None,
     organisation_id: uuid.UUID | None = None,
 ) -> IssuedClient:
-    """Register a client and issue its key; it may act for one station or one organisation."""
+    """Register a client and issue its key; it may act for one station or one organisation, and
+    never holds scopes that separation of duties keeps apart."""
+    scopes = frozenset(Scope(scope) for scope in scopes)
+    if (problem := separation_of_duties_problem(scopes)) is not None:
+        raise RuleViolation(problem, code="separation_of_duties")
     api_key = new_key()
     async with unit_of_work(services.database) as session:
         reader = SqlAlchemyReader(session)
@@ -79,7 +83,7 @@ async def create_client(
             name=name,
             key_prefix=api_key[:10],
             key_hash=hash_key(api_key),
-            scopes=sorted({Scope(scope).value for scope in scopes}),
+            scopes=sorted(scope.value for scope in scopes),
             station_id=station_id,
             organisation_id=organisation_id,
             created_at=services.clock(),

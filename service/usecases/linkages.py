@@ -18,8 +18,8 @@ from service.db.repositories.linkages import (
     stations_for_update,
 )
 from service.db.tables import LinkageRecord
-from service.domain.access import Caller
-from service.domain.errors import Conflict, FieldProblem, Forbidden, NotFound, a, rule_violation
+from service.domain.access import Caller, check_may_change_station
+from service.domain.errors import Conflict, FieldProblem, NotFound, a, rule_violation
 from service.domain.linkages import (
     DatedLinkage,
     LinkageFilter,
@@ -181,10 +181,7 @@ async def create_linkage(
     ttl: timedelta,
 ) -> CreationResult:
     """Link a station to a partner: the rules of R9, R10, R15, R16, then no duplicate."""
-    if not caller.may_change_station(data.station_id):
-        raise Forbidden(
-            "a station-bound client links only its own station", code="outside_station_binding"
-        )
+    check_may_change_station(caller, data.station_id, f"the linkages of station {data.station_id}")
 
     async def create(session: AsyncSession) -> Created:
         checks = _Checks(session, _tie_of(data))
@@ -221,12 +218,10 @@ async def create_linkage(
 
 
 async def get_linkage(services: Services, *, caller: Caller, linkage_id: uuid.UUID) -> LinkageRead:
-    """One linkage; a station-bound client sees those its station is an end of."""
+    """One linkage; a bound client sees those its station or organisation is an end of."""
     async with services.database.read() as reader:
         row = await LinkageRepository(reader).get(linkage_id)
-    if row is None or (
-        caller.station_id is not None and not _tie_of_row(row).involves_station(caller.station_id)
-    ):
+    if row is None or not _tie_of_row(row).seen_by(caller):
         raise NotFound(f"no linkage with id {linkage_id}")
     return linkage_read(row)
 
@@ -234,9 +229,11 @@ async def get_linkage(services: Services, *, caller: Caller, linkage_id: uuid.UU
 async def list_linkages(
     services: Services, *, caller: Caller, where: LinkageFilter, after: str | None, limit: int
 ) -> KeysetPage[LinkageRead]:
-    """A page of linkages in start-date order (a station-bound client: its station's only)."""
-    if caller.station_id is not None:
-        where = dataclasses.replace(where, visible_to=caller.station_id)
+    """A page of linkages in start-date order (a bound client: those its station or organisation
+    is an end of)."""
+    where = dataclasses.replace(
+        where, visible_to=caller.station_id, visible_to_organisation=caller.organisation_id
+    )
     async with services.database.read() as reader:
         rows = await LinkageRepository(reader).list(where, key=after, limit=limit + 1)
     return KeysetPage.of(
@@ -258,8 +255,9 @@ async def update_linkage(
     a linkage is held to whenever it becomes active again or its period grows."""
     async with unit_of_work(services.database) as session:
         record = await linkage_for_update(session, linkage_id)
-        if record is None or not caller.may_change_station(record.station_id):
+        if record is None or not _tie_of(record).seen_by(caller):
             raise NotFound(f"no linkage with id {linkage_id}")
+        check_may_change_station(caller, record.station_id, f"linkage {linkage_id}")
         check_version("linkage", current=record.version, expected=expected_version)
         sent = changes.model_dump(include=changes.model_fields_set)
         current: dict[str, Any] = {

@@ -21,7 +21,7 @@ from service.db.repositories.candidates import (
     registry_totals,
 )
 from service.db.tables import ResourceRequestRecord, table
-from service.domain.access import Caller
+from service.domain.access import Caller, PersonKind
 from service.domain.errors import Conflict, NotFound, a
 from service.domain.fulfilment import OFFERABLE
 from service.domain.geo import Point
@@ -41,6 +41,8 @@ from service.domain.matching import (
 from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.requests import PROVIDERS_FOR, ProviderType, RequestStatus
 from service.usecases.common import Services
+from service.usecases.disclosure import disclosure
+from service.usecases.request_access import check_station_side
 
 request_table = table(ResourceRequestRecord)
 
@@ -67,10 +69,12 @@ def _facts(row: Row) -> ProviderFacts:
 
 
 async def load_request(reader: Reader, request_id: uuid.UUID, caller: Caller) -> Row:
-    """The request, if the caller may see it (a station's client sees its own station's)."""
+    """The request, if the caller acts for its station (404 if it cannot see it, 403 if it sees
+    it as a provider)."""
     row = await reader.fetch_one(select(request_table).where(request_table.c.id == request_id))
-    if row is None or not caller.may_change_station(row["station_id"]):
+    if row is None:
         raise NotFound(f"no resource request with id {request_id}")
+    await check_station_side(reader, caller, request_id=request_id, station_id=row["station_id"])
     return row
 
 
@@ -256,4 +260,27 @@ async def find_candidates(
                 code="request_not_open",
                 extra={"current_status": status.value},
             )
-        return await search(reader, services, row, limit=limit)
+        found = await search(reader, services, row, limit=limit)
+        return await _names_shown(reader, services, caller, found)
+
+
+async def _names_shown(
+    reader: Reader, services: Services, caller: Caller, found: CandidateSearch
+) -> CandidateSearch:
+    """The candidates as the caller may see them: persons' names masked unless it may read them."""
+    natural = {kind.value: kind for kind in PersonKind.natural()}
+    persons = [
+        (natural[c.provider_type], c.provider_id)
+        for c in found.candidates
+        if c.provider_type in natural
+    ]
+    shown = await disclosure(reader, caller, persons, now=services.clock())
+    return dataclasses.replace(
+        found,
+        candidates=[
+            dataclasses.replace(c, name=shown.name(natural[c.provider_type], c.provider_id, c.name))
+            if c.provider_type in natural
+            else c
+            for c in found.candidates
+        ],
+    )

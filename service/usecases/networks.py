@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from service.db.reader import Row
 from service.db.repositories.networks import NetworkRepository
-from service.domain.access import Caller
+from service.domain.access import Caller, PersonKind
 from service.domain.errors import NotFound
 from service.domain.linkages import LinkageKind, PartnerType, Tie, staffing
 from service.domain.partners import CertificateLevel, Employment
@@ -24,6 +24,7 @@ from service.schemas.linkages import (
     linkage_read,
 )
 from service.usecases.common import Services
+from service.usecases.disclosure import Disclosure, disclosure
 
 
 @dataclass
@@ -36,19 +37,22 @@ class _Partner:
 
 
 def _partner_groups(
-    station_id: uuid.UUID, rows: list[Row], linkages: list[LinkageRead]
+    station_id: uuid.UUID, rows: list[Row], linkages: list[LinkageRead], shown: Disclosure
 ) -> list[PartnerGroup]:
     """Each partner once, with every kind of active linkage; every type, in vocabulary order."""
     partners: dict[tuple[PartnerType, uuid.UUID], _Partner] = {}
     for row, linkage in zip(rows, linkages, strict=True):
         tie = Tie(linkage.station_id, linkage.partner_type, linkage.partner_id)
         partner_type, partner_id = tie.other_end(station_id)
+        name = row["partner_name"]
+        if partner_type is PartnerType.SOCIAL_WORKER and name is not None:
+            name = shown.name(PersonKind.SOCIAL_WORKER, partner_id, name)
         entry = partners.setdefault(
             (partner_type, partner_id),
             _Partner(
                 partner_type,
                 partner_id,
-                row["partner_name"],
+                name,
                 linkage.urban_rural if partner_type is PartnerType.STATION else None,
             ),
         )
@@ -81,16 +85,26 @@ def _kind_counts(linkages: list[LinkageRead]) -> list[KindCount]:
 async def station_network(
     services: Services, *, caller: Caller, station_id: uuid.UUID
 ) -> NetworkRead:
-    """The station's network; a station-bound client sees its own station's only."""
+    """The station's network; a bound client sees its own station's, or those of the stations
+    its organisation is linked with."""
     if caller.station_id is not None and caller.station_id != station_id:
         raise NotFound(f"no station with id {station_id}")
     async with services.database.read() as reader:
         repository = NetworkRepository(reader)
         station = await repository.station(station_id)
-        if station is None:
+        if station is None or (
+            caller.organisation_id is not None
+            and not await repository.linked_with(station_id, caller.organisation_id)
+        ):
             raise NotFound(f"no station with id {station_id}")
         heads = await repository.staffing(station_id)
         rows = await repository.active_linkages(station_id)
+        workers = [
+            (PersonKind.SOCIAL_WORKER, row["partner_id"])
+            for row in rows
+            if row["partner_type"] == PartnerType.SOCIAL_WORKER.value
+        ]
+        shown = await disclosure(reader, caller, workers, now=services.clock())
     staff = staffing(
         (CertificateLevel(row["certificate_level"]), Employment(row["employment"]), row["heads"])
         for row in heads
@@ -98,7 +112,7 @@ async def station_network(
     linkages = [linkage_read(row) for row in rows]
     return NetworkRead(
         station=StationRef(id=station["id"], name=station["name"]),
-        partners=_partner_groups(station_id, rows, linkages),
+        partners=_partner_groups(station_id, rows, linkages, shown),
         active_linkages_by_kind=_kind_counts(linkages),
         active_linkages=linkages,
         social_workers=StaffingRead(

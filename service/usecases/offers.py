@@ -22,7 +22,6 @@ from service.domain.access import Caller
 from service.domain.errors import Conflict, FieldProblem, NotFound, RuleViolation, rule_violation
 from service.domain.fulfilment import (
     OfferFilter,
-    acts_for_station,
     check_request_offerable,
     explanation_rows,
     hold_until,
@@ -40,6 +39,7 @@ from service.schemas.offers import (
 from service.usecases.common import KeysetPage, Services
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.matching import load_request, search
+from service.usecases.request_access import check_station_side
 
 
 # How many ranked candidates a named provider is looked for among (matching ranks survivors).
@@ -104,8 +104,9 @@ async def propose_offers(
     (never past the request's window). Each offer is for at most what is left of the request;
     a provider that holds a live offer for the request already is skipped. The unit of work
     commits; answers 409 `request_not_open` for a request no longer taking offers."""
-    if not caller.may_change_station(request.station_id):
-        raise NotFound(f"no resource request with id {request.id}")
+    await check_station_side(
+        SqlAlchemyReader(session), caller, request_id=request.id, station_id=request.station_id
+    )
     check_request_offerable(RequestStatus(request.status))
     now = services.clock()
     holds_until = min(expires_at, request.ends_at)
@@ -280,8 +281,11 @@ async def create_offers(
 
     async def create(session: AsyncSession) -> Created:
         request = await request_for_update(session, request_id)
-        if request is None or not acts_for_station(caller, request.station_id):
+        if request is None:
             raise NotFound(f"no resource request with id {request_id}")
+        await check_station_side(
+            SqlAlchemyReader(session), caller, request_id=request_id, station_id=request.station_id
+        )
         check_request_offerable(RequestStatus(request.status))
         if data.providers is not None:
             proposals = await _named(

@@ -15,12 +15,11 @@ from service.db.repositories.stations import (
     StationRepository,
 )
 from service.db.tables import OfficeRecord
-from service.domain.access import Caller
+from service.domain.access import Caller, check_may_change_station
 from service.domain.divisions import DivisionLevel
 from service.domain.errors import (
     Conflict,
     FieldProblem,
-    Forbidden,
     NotFound,
     rule_violation,
 )
@@ -68,11 +67,7 @@ async def create_office(
                     )
                 ]
             )
-        if not caller.may_change_station(station_id):
-            raise Forbidden(
-                "a station-bound client opens offices only under its own station",
-                code="outside_station_binding",
-            )
+        check_may_change_station(caller, station_id, f"the offices of station {station_id}")
         existing = await OfficeRepository(reader).id_for_community(community.code)
         if existing is not None:
             raise Conflict(
@@ -134,8 +129,9 @@ async def update_office(
     """Apply a partial update under optimistic concurrency."""
     async with unit_of_work(services.database) as session:
         record = await OfficeWriter(session).get_for_update(office_id)
-        if record is None or not caller.may_change_station(record.station_id):
+        if record is None:
             raise NotFound(f"no office with id {office_id}")
+        check_may_change_station(caller, record.station_id, f"office {office_id}")
         check_version("office", current=record.version, expected=expected_version)
         sent = changes.model_dump(include=changes.model_fields_set)
         if any(getattr(record, field) != value for field, value in sent.items()):

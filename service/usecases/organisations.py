@@ -8,14 +8,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.reader import SqlAlchemyReader
+from service.db.reader import Reader, Row, SqlAlchemyReader
 from service.db.repositories.keyset import encode_key
 from service.db.repositories.organisations import (
     OrganisationRepository,
     organisation_for_update,
 )
 from service.db.tables import OrganisationRecord
-from service.domain.access import Caller
+from service.domain.access import (
+    Caller,
+    PersonKind,
+    Steward,
+    check_may_change_partner,
+    outside_binding,
+)
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.identity import uscc_problem
 from service.domain.partners import OrganisationFilter
@@ -26,6 +32,7 @@ from service.schemas.partners import (
     organisation_read,
 )
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
+from service.usecases.disclosure import disclosure
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import location_columns, sealed_phone, service_area_check
 
@@ -44,6 +51,17 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
+async def _shown(
+    reader: Reader, services: Services, caller: Caller, rows: list[Row]
+) -> list[OrganisationRead]:
+    """Rows as the caller may see them: the contact's name in clear only when it may read it."""
+    kind = PersonKind.ORGANISATION_CONTACT
+    shown = await disclosure(
+        reader, caller, [(kind, row["id"]) for row in rows], now=services.clock()
+    )
+    return [organisation_read(row, reveal_contact=shown.reveals(kind, row["id"])) for row in rows]
+
+
 async def create_organisation(
     services: Services,
     *,
@@ -53,6 +71,9 @@ async def create_organisation(
     ttl: timedelta,
 ) -> CreationResult:
     """Register an organisation: a valid USCC, a real service area, no second record."""
+
+    if caller.organisation_id is not None:
+        raise outside_binding(caller, "other partners' records")
 
     async def create(session: AsyncSession) -> Created:
         reader = SqlAlchemyReader(session)
@@ -69,8 +90,10 @@ async def create_organisation(
                 extra={"existing_organisation_id": str(existing)},
             )
         now = services.clock()
+        steward = caller.steward()
         record = OrganisationRecord(
             id=uuid.uuid4(),
+            steward_station_id=steward.station_id,
             registration_category=data.uscc[:2],
             version=1,
             created_at=now,
@@ -80,7 +103,7 @@ async def create_organisation(
         session.add(record)
         await session.flush()
         return Created(
-            body=organisation_read(record.model_dump()),
+            body=(await _shown(reader, services, caller, [record.model_dump()]))[0],
             location=f"/v1/organisations/{record.id}",
             version=record.version,
         )
@@ -88,23 +111,26 @@ async def create_organisation(
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
 
 
-async def get_organisation(services: Services, *, organisation_id: uuid.UUID) -> OrganisationRead:
+async def get_organisation(
+    services: Services, *, caller: Caller, organisation_id: uuid.UUID
+) -> OrganisationRead:
     """One organisation by id."""
     async with services.database.read() as reader:
         row = await OrganisationRepository(reader).get(organisation_id)
-    if row is None:
-        raise NotFound(f"no organisation with id {organisation_id}")
-    return organisation_read(row)
+        if row is None:
+            raise NotFound(f"no organisation with id {organisation_id}")
+        return (await _shown(reader, services, caller, [row]))[0]
 
 
 async def list_organisations(
-    services: Services, *, where: OrganisationFilter, after: str | None, limit: int
+    services: Services, *, caller: Caller, where: OrganisationFilter, after: str | None, limit: int
 ) -> KeysetPage[OrganisationRead]:
     """A page of organisations in name order."""
     async with services.database.read() as reader:
         rows = await OrganisationRepository(reader).list(where, key=after, limit=limit + 1)
+        items = await _shown(reader, services, caller, rows)
     return KeysetPage.of(
-        [organisation_read(row) for row in rows],
+        items,
         limit=limit,
         key=lambda organisation: encode_key(organisation.name, organisation.id),
     )
@@ -123,15 +149,24 @@ async def update_organisation(
         record = await organisation_for_update(session, organisation_id)
         if record is None:
             raise NotFound(f"no organisation with id {organisation_id}")
+        check_may_change_partner(
+            caller,
+            Steward(record.steward_station_id, record.steward_organisation_id),
+            f"organisation {organisation_id}",
+            organisation_id=record.id,
+        )
         check_version("organisation", current=record.version, expected=expected_version)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
-        current = organisation_read(record.model_dump()).model_dump(mode="json")
+        reader = SqlAlchemyReader(session)
+        current = organisation_read(record.model_dump(), reveal_contact=True).model_dump(
+            mode="json"
+        )
         if all(current.get(name) == value for name, value in sent.items()):
-            return organisation_read(record.model_dump())
+            return (await _shown(reader, services, caller, [record.model_dump()]))[0]
         if "service_area" in sent:
-            problems = await service_area_check(SqlAlchemyReader(session), sent["service_area"])
+            problems = await service_area_check(reader, sent["service_area"])
             if problems:
                 raise rule_violation(problems)
         apply_changes(record, _columns(services, sent), now=services.clock())
         await session.flush()
-        return organisation_read(record.model_dump())
+        return (await _shown(reader, services, caller, [record.model_dump()]))[0]

@@ -25,8 +25,8 @@ from service.db.repositories.resource_requests import (
 )
 from service.db.repositories.stations import OfficeRepository, StationRepository
 from service.db.tables import ResourceRequestRecord
-from service.domain.access import Caller
-from service.domain.errors import FieldProblem, Forbidden, NotFound, rule_violation
+from service.domain.access import Caller, check_may_change_station
+from service.domain.errors import FieldProblem, NotFound, rule_violation
 from service.domain.geo import Point
 from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.requests import (
@@ -56,6 +56,7 @@ from service.schemas.resource_requests import (
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import location_columns
+from service.usecases.request_access import check_station_side, sees_request
 
 
 def _point(location: LocationIn | None) -> Point | None:
@@ -80,11 +81,7 @@ async def create_request(
 ) -> CreationResult:
     """Post a station's request: a unit that fits the category, a sane window, a place in the
     station's township, an office of that station; it starts `open`."""
-    if not caller.may_change_station(data.station_id):
-        raise Forbidden(
-            "a station-bound client posts requests only for its own station",
-            code="outside_station_binding",
-        )
+    check_may_change_station(caller, data.station_id, f"the requests of station {data.station_id}")
 
     async def create(session: AsyncSession) -> Created:
         reader = SqlAlchemyReader(session)
@@ -151,20 +148,25 @@ async def create_request(
 async def get_request(
     services: Services, *, caller: Caller, request_id: uuid.UUID
 ) -> ResourceRequestRead:
-    """One request by id; a station-bound client sees only its own station's."""
+    """One request by id; a bound client sees its station's, or those offered to its
+    organisation."""
     async with services.database.read() as reader:
         row = await ResourceRequestRepository(reader).get(request_id)
-    if row is None or not caller.may_change_station(row["station_id"]):
-        raise NotFound(f"no resource request with id {request_id}")
+        if row is None or not await sees_request(
+            reader, caller, request_id=request_id, station_id=row["station_id"]
+        ):
+            raise NotFound(f"no resource request with id {request_id}")
     return resource_request_read(row)
 
 
 async def list_requests(
     services: Services, *, caller: Caller, where: RequestFilter, after: str | None, limit: int
 ) -> KeysetPage[ResourceRequestRead]:
-    """A page of requests in window order (a station-bound client: its station's only)."""
-    if caller.station_id is not None:
-        where = dataclasses.replace(where, visible_to=caller.station_id)
+    """A page of requests in window order (a bound client: its station's, or those offered to its
+    organisation)."""
+    where = dataclasses.replace(
+        where, visible_to=caller.station_id, visible_to_organisation=caller.organisation_id
+    )
     async with services.database.read() as reader:
         rows = await ResourceRequestRepository(reader).list(where, key=after, limit=limit + 1)
     return KeysetPage.of(
@@ -220,8 +222,11 @@ async def update_request(
     what is committed, the window only while nothing holds a provider for it."""
     async with unit_of_work(services.database) as session:
         record = await request_for_update(session, request_id)
-        if record is None or not caller.may_change_station(record.station_id):
+        if record is None:
             raise NotFound(f"no resource request with id {request_id}")
+        await check_station_side(
+            SqlAlchemyReader(session), caller, request_id=request_id, station_id=record.station_id
+        )
         check_version("resource request", current=record.version, expected=expected_version)
         changed = _changed(record, changes)
         if not changed:
@@ -276,8 +281,11 @@ async def _move(
 
     async def move(session: AsyncSession) -> Created:
         record = await request_for_update(session, request_id)
-        if record is None or not caller.may_change_station(record.station_id):
+        if record is None:
             raise NotFound(f"no resource request with id {request_id}")
+        await check_station_side(
+            SqlAlchemyReader(session), caller, request_id=request_id, station_id=record.station_id
+        )
         current = RequestStatus(record.status)
         target = move_request(current, wanted)
         if target is not current:

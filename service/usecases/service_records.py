@@ -9,14 +9,16 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.reader import Reader, Row
 from service.db.repositories.keyset import encode_key
 from service.db.repositories.offers import ServiceRecordRepository, add
 from service.db.tables import ServiceRecordRecord
-from service.domain.access import Caller
+from service.domain.access import Caller, PersonKind
 from service.domain.errors import NotFound, RuleViolation
 from service.domain.service_records import LedgerEntry, ServiceRecordFilter
 from service.schemas.offers import ServiceRecordRead, service_record_read, service_records_csv
 from service.usecases.common import KeysetPage, Services
+from service.usecases.disclosure import disclosure
 
 MAX_EXPORT_ROWS = 50_000
 
@@ -45,6 +47,19 @@ def record_service(
     )
 
 
+async def _names_shown(
+    reader: Reader, services: Services, caller: Caller, rows: list[Row]
+) -> list[Row]:
+    """Ledger rows with each volunteer's name as the caller may see it."""
+    kind = PersonKind.VOLUNTEER
+    persons = [(kind, row["volunteer_id"]) for row in rows]
+    shown = await disclosure(reader, caller, persons, now=services.clock())
+    return [
+        row | {"volunteer_name": shown.name(kind, row["volunteer_id"], row["volunteer_name"])}
+        for row in rows
+    ]
+
+
 def _seen_by(caller: Caller, where: ServiceRecordFilter) -> ServiceRecordFilter:
     """A bound client reads the records of its station's offers, or of its organisation's."""
     return dataclasses.replace(
@@ -67,7 +82,9 @@ async def list_service_records(
         records = ServiceRecordRepository(reader)
         if not await records.volunteer_exists(volunteer_id):
             raise NotFound(f"no volunteer with id {volunteer_id}", code="volunteer_not_found")
-        rows = await records.list(where, key=after, limit=limit + 1)
+        rows = await _names_shown(
+            reader, services, caller, await records.list(where, key=after, limit=limit + 1)
+        )
     return KeysetPage.of(
         [service_record_read(row) for row in rows],
         limit=limit,
@@ -83,9 +100,11 @@ async def export_service_records(
         rows = await ServiceRecordRepository(reader).list(
             _seen_by(caller, where), key=None, limit=MAX_EXPORT_ROWS + 1
         )
-    if len(rows) > MAX_EXPORT_ROWS:
-        raise RuleViolation(
-            f"more than {MAX_EXPORT_ROWS} records match; narrow the dates, station or volunteer",
-            code="export_too_large",
-        )
+        if len(rows) > MAX_EXPORT_ROWS:
+            raise RuleViolation(
+                f"more than {MAX_EXPORT_ROWS} records match; narrow the dates, station or"
+                " volunteer",
+                code="export_too_large",
+            )
+        rows = await _names_shown(reader, services, caller, rows)
     return service_records_csv(rows)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.reader import Reader, SqlAlchemyReader
+from service.db.reader import Reader, Row, SqlAlchemyReader
 from service.db.repositories.keyset import encode_key
 from service.db.repositories.organisations import OrganisationRepository
 from service.db.repositories.social_workers import (
@@ -18,8 +18,15 @@ from service.db.repositories.social_workers import (
 )
 from service.db.repositories.stations import OfficeRepository, StationRepository
 from service.db.tables import SocialWorkerRecord
-from service.domain.access import Caller
-from service.domain.errors import Conflict, FieldProblem, Forbidden, NotFound, rule_violation
+from service.domain.access import (
+    Caller,
+    PersonKind,
+    Steward,
+    check_may_change_partner,
+    check_may_search_names,
+    outside_binding,
+)
+from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.identity import mask_personal_phone, mask_resident_id, resident_id_problem
 from service.domain.partners import CertificateLevel
 from service.domain.people import (
@@ -37,12 +44,14 @@ from service.schemas.social_workers import (
     SocialWorkerUpdate,
     social_worker_read,
 )
-from service.usecases.audit import record_disclosure
+from service.usecases.audit import record_disclosure, record_search
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
+from service.usecases.disclosure import disclosure, may_read_person, readable_condition
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import sealed_phone, service_area_check
 
 SUBJECT_TYPE = "social_worker"
+KIND = PersonKind.SOCIAL_WORKER
 _REFERENCES = ("station_id", "office_id", "employer_organisation_id")
 
 
@@ -119,18 +128,33 @@ async def _references_check(
     )
 
 
-def _check_binding(caller: Caller, place: PlaceOfService) -> None:
-    """A station-bound client registers and moves social workers only into its own station."""
+def _check_binding(
+    caller: Caller, place: PlaceOfService, employer_organisation_id: uuid.UUID | None
+) -> None:
+    """A station-bound client places social workers only at its own station; an organisation-
+    bound one registers only its own employees."""
     if caller.is_station_bound and place.station_id != caller.station_id:
-        raise Forbidden(
-            "a station-bound client registers only social workers serving its own station",
-            code="outside_station_binding",
-        )
+        raise outside_binding(caller, "social workers serving another station")
+    if caller.organisation_id is not None and employer_organisation_id != caller.organisation_id:
+        raise outside_binding(caller, "social workers another organisation employs")
 
 
-def _visible_to(caller: Caller, record: SocialWorkerRecord) -> bool:
-    """A station-bound client changes, and reads the contact of, only its own station's workers."""
-    return not caller.is_station_bound or record.station_id == caller.station_id
+def _check_may_change(caller: Caller, record: SocialWorkerRecord) -> None:
+    """The bureau's clients, the station the worker serves, or the record's steward."""
+    if caller.is_station_bound and record.station_id == caller.station_id:
+        return
+    steward = Steward(record.steward_station_id, record.steward_organisation_id)
+    check_may_change_partner(caller, steward, f"social worker {record.id}")
+
+
+async def _shown(
+    reader: Reader, services: Services, caller: Caller, rows: list[Row]
+) -> list[SocialWorkerRead]:
+    """Rows as the caller may see them: names in clear only for persons it may read."""
+    shown = await disclosure(
+        reader, caller, [(KIND, row["id"]) for row in rows], now=services.clock()
+    )
+    return [social_worker_read(row, reveal=shown.reveals(KIND, row["id"])) for row in rows]
 
 
 async def create_social_worker(
@@ -157,27 +181,31 @@ async def create_social_worker(
         )
         if problems := problems + reference_problems:
             raise rule_violation(problems)
-        _check_binding(caller, place)
+        _check_binding(caller, place, data.employer_organisation_id)
         index = services.vault.blind_index(data.id_number, field="id_number")
         existing = await SocialWorkerRepository(reader).id_for_id_number(index)
         if existing is not None:
-            raise Conflict(
-                "a social worker with this ID number is registered already",
-                code="social_worker_exists",
-                extra={"existing_social_worker_id": str(existing)},
-            )
+            raise await _duplicate(reader, services, caller, existing)
         now = services.clock()
+        steward = caller.steward()
         values = data.model_dump(mode="json") | {
             "station_id": place.station_id,
             "office_id": place.office_id,
         }
         record = SocialWorkerRecord(
-            id=uuid.uuid4(), version=1, created_at=now, updated_at=now, **_columns(services, values)
+            id=uuid.uuid4(),
+            version=1,
+            created_at=now,
+            updated_at=now,
+            steward_station_id=steward.station_id,
+            steward_organisation_id=steward.organisation_id,
+            **_columns(services, values),
         )
         session.add(record)
         await session.flush()
+        row = record.model_dump()
         return Created(
-            body=social_worker_read(record.model_dump()),
+            body=(await _shown(reader, services, caller, [row]))[0],
             location=f"/v1/social-workers/{record.id}",
             version=record.version,
         )
@@ -185,38 +213,84 @@ async def create_social_worker(
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
 
 
-async def get_social_worker(services: Services, *, social_worker_id: uuid.UUID) -> SocialWorkerRead:
+async def _duplicate(
+    reader: Reader, services: Services, caller: Caller, existing: uuid.UUID
+) -> Conflict:
+    """409 for an ID number registered already; the existing record is named only to a caller
+    who may read that person (the conflict alone must not tell whose number it is)."""
+    named = await may_read_person(reader, caller, KIND, existing, now=services.clock())
+    return Conflict(
+        "a social worker with this ID number is registered already",
+        code="social_worker_exists",
+        extra={"existing_social_worker_id": str(existing)} if named else None,
+    )
+
+
+async def get_social_worker(
+    services: Services, *, caller: Caller, social_worker_id: uuid.UUID
+) -> SocialWorkerRead:
     """One social worker by id, identifiers masked."""
     async with services.database.read() as reader:
         row = await SocialWorkerRepository(reader).get(social_worker_id)
-    if row is None:
-        raise NotFound(f"no social worker with id {social_worker_id}")
-    return social_worker_read(row)
+        if row is None:
+            raise NotFound(f"no social worker with id {social_worker_id}")
+        return (await _shown(reader, services, caller, [row]))[0]
 
 
 async def list_social_workers(
-    services: Services, *, where: SocialWorkerFilter, after: str | None, limit: int
+    services: Services,
+    *,
+    caller: Caller,
+    where: SocialWorkerFilter,
+    after: str | None,
+    limit: int,
 ) -> KeysetPage[SocialWorkerRead]:
-    """A page of social workers in name order."""
+    """A page of social workers in registration order; a search by name (`q`) needs `pii:read`
+    and finds only the persons the caller may read."""
+    readable = None
+    if where.name_contains is not None:
+        check_may_search_names(caller)
+        readable = readable_condition(caller, KIND, now=services.clock())
     async with services.database.read() as reader:
-        rows = await SocialWorkerRepository(reader).list(where, key=after, limit=limit + 1)
+        rows = await SocialWorkerRepository(reader).list(
+            where, key=after, limit=limit + 1, readable=readable
+        )
+        items = await _shown(reader, services, caller, rows)
     return KeysetPage.of(
-        [social_worker_read(row) for row in rows],
+        items,
         limit=limit,
-        key=lambda worker: encode_key(worker.name, worker.id),
+        key=lambda worker: encode_key(worker.created_at.isoformat(), worker.id),
     )
 
 
 async def find_social_workers_by_id_number(
-    services: Services, *, id_number: str
+    services: Services, *, caller: Caller, id_number: str, purpose: str, request_id: str
 ) -> SocialWorkerMatches:
-    """Exact lookup through the blind index: nothing is decrypted, the answer is masked."""
+    """Exact lookup through the blind index, for a declared purpose: nothing is decrypted, only
+    persons the caller may read are found, and every search, hit or miss, is audited."""
     if problems := _id_number_problems(services, id_number):
         raise rule_violation(problems)
     index = services.vault.blind_index(id_number, field="id_number")
-    async with services.database.read() as reader:
+    async with unit_of_work(services.database) as session:
+        reader = SqlAlchemyReader(session)
         rows = await SocialWorkerRepository(reader).with_id_number(index)
-    return SocialWorkerMatches(items=[social_worker_read(row) for row in rows])
+        shown = await disclosure(
+            reader, caller, [(KIND, row["id"]) for row in rows], now=services.clock()
+        )
+        record_search(
+            session,
+            services,
+            caller=caller,
+            subject_type=SUBJECT_TYPE,
+            subject_id=rows[0]["id"] if rows else None,
+            purpose=purpose,
+            request_id=request_id,
+        )
+    return SocialWorkerMatches(
+        items=[
+            social_worker_read(row, reveal=True) for row in rows if shown.reveals(KIND, row["id"])
+        ]
+    )
 
 
 def _uuid_or_none(value: Any) -> uuid.UUID | None:
@@ -234,15 +308,16 @@ async def update_social_worker(
     """Apply a partial update under optimistic concurrency; re-check every rule it touches."""
     async with unit_of_work(services.database) as session:
         record = await social_worker_for_update(session, social_worker_id)
-        if record is None or not _visible_to(caller, record):
+        if record is None:
             raise NotFound(f"no social worker with id {social_worker_id}")
+        _check_may_change(caller, record)
         check_version("social worker", current=record.version, expected=expected_version)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
-        current = social_worker_read(record.model_dump()).model_dump(mode="json")
-        if all(current.get(name) == value for name, value in sent.items()):
-            return social_worker_read(record.model_dump())
-        merged = current | sent
         reader = SqlAlchemyReader(session)
+        current = social_worker_read(record.model_dump(), reveal=True).model_dump(mode="json")
+        if all(current.get(name) == value for name, value in sent.items()):
+            return (await _shown(reader, services, caller, [record.model_dump()]))[0]
+        merged = current | sent
         problems = certificate_problems(
             CertificateLevel(merged["certificate_level"]), merged["certificate_number"]
         )
@@ -261,10 +336,21 @@ async def update_social_worker(
         if problems:
             raise rule_violation(problems)
         if sent.keys() & set(_REFERENCES):
-            _check_binding(caller, PlaceOfService(sent["station_id"], sent["office_id"]))
-        apply_changes(record, _columns(services, sent), now=services.clock())
+            _check_binding(
+                caller,
+                PlaceOfService(sent["station_id"], sent["office_id"]),
+                _uuid_or_none(merged["employer_organisation_id"]),
+            )
+        columns = _columns(services, sent)
+        if columns.get("id_number_index") not in (None, record.id_number_index):
+            existing = await SocialWorkerRepository(reader).id_for_id_number(
+                columns["id_number_index"]
+            )
+            if existing is not None:
+                raise await _duplicate(reader, services, caller, existing)
+        apply_changes(record, columns, now=services.clock())
         await session.flush()
-        return social_worker_read(record.model_dump())
+        return (await _shown(reader, services, caller, [record.model_dump()]))[0]
 
 
 async def disclose_contact(
@@ -278,7 +364,9 @@ async def disclose_contact(
     """The unmasked name, ID number and phone, answered only once the audit event is committed."""
     async with unit_of_work(services.database) as session:
         record = await social_worker_in(session, social_worker_id)
-        if record is None or not _visible_to(caller, record):
+        if record is None or not await may_read_person(
+            SqlAlchemyReader(session), caller, KIND, record.id, now=services.clock()
+        ):
             raise NotFound(f"no social worker with id {social_worker_id}")
         phone = record.phone_ciphertext
         contact = SocialWorkerContact(

@@ -12,8 +12,8 @@ from service.db.reader import SqlAlchemyReader
 from service.db.repositories.divisions import DivisionRepository, to_domain
 from service.db.repositories.stations import StationRepository, StationWriter
 from service.db.tables import StationRecord
-from service.domain.access import Caller
-from service.domain.errors import Conflict, Forbidden, NotFound, a, rule_violation
+from service.domain.access import Caller, check_may_change_station, check_unbound
+from service.domain.errors import Conflict, NotFound, a, rule_violation
 from service.domain.geo import Point
 from service.domain.stations import (
     ServiceItem,
@@ -83,10 +83,7 @@ async def create_station(
     ttl: timedelta,
 ) -> CreationResult:
     """Register a station: checks R1, R2, R8 and the profile, then inserts (idempotently)."""
-    if caller.is_station_bound:
-        raise Forbidden(
-            "a station-bound client cannot register stations", code="station_bound_client"
-        )
+    check_unbound(caller, "the station registry (registering stations is the bureau's)")
 
     async def create(session: AsyncSession) -> Created:
         reader = SqlAlchemyReader(session)
@@ -162,8 +159,9 @@ async def update_station(
     """Apply a partial update under optimistic concurrency; re-check every profile rule."""
     async with unit_of_work(services.database) as session:
         record = await StationWriter(session).get_for_update(station_id)
-        if record is None or not caller.may_change_station(station_id):
+        if record is None:
             raise NotFound(f"no station with id {station_id}")
+        check_may_change_station(caller, station_id, f"station {station_id}")
         check_version("station", current=record.version, expected=expected_version)
         current = _stored_values(record)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)

@@ -8,11 +8,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.reader import SqlAlchemyReader
+from service.db.reader import Reader, Row, SqlAlchemyReader
 from service.db.repositories.keyset import encode_key
 from service.db.repositories.universities import UniversityRepository, university_for_update
 from service.db.tables import UniversityRecord
-from service.domain.access import Caller
+from service.domain.access import (
+    Caller,
+    PersonKind,
+    Steward,
+    check_may_change_partner,
+    outside_binding,
+)
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.identity import uscc_problem
 from service.domain.people import UniversityFilter
@@ -23,6 +29,7 @@ from service.schemas.universities import (
     university_read,
 )
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
+from service.usecases.disclosure import disclosure
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import location_columns, sealed_phone, service_area_check
 
@@ -37,6 +44,17 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
+async def _shown(
+    reader: Reader, services: Services, caller: Caller, rows: list[Row]
+) -> list[UniversityRead]:
+    """Rows as the caller may see them: the contact's name in clear only when it may read it."""
+    kind = PersonKind.UNIVERSITY_CONTACT
+    shown = await disclosure(
+        reader, caller, [(kind, row["id"]) for row in rows], now=services.clock()
+    )
+    return [university_read(row, reveal_contact=shown.reveals(kind, row["id"])) for row in rows]
+
+
 async def create_university(
     services: Services,
     *,
@@ -46,6 +64,9 @@ async def create_university(
     ttl: timedelta,
 ) -> CreationResult:
     """Register a university: a valid USCC, a real service area, no second record."""
+
+    if caller.organisation_id is not None:
+        raise outside_binding(caller, "other partners' records")
 
     async def create(session: AsyncSession) -> Created:
         reader = SqlAlchemyReader(session)
@@ -62,8 +83,10 @@ async def create_university(
                 extra={"existing_university_id": str(existing)},
             )
         now = services.clock()
+        steward = caller.steward()
         record = UniversityRecord(
             id=uuid.uuid4(),
+            steward_station_id=steward.station_id,
             version=1,
             created_at=now,
             updated_at=now,
@@ -72,7 +95,7 @@ async def create_university(
         session.add(record)
         await session.flush()
         return Created(
-            body=university_read(record.model_dump()),
+            body=(await _shown(reader, services, caller, [record.model_dump()]))[0],
             location=f"/v1/universities/{record.id}",
             version=record.version,
         )
@@ -80,23 +103,26 @@ async def create_university(
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
 
 
-async def get_university(services: Services, *, university_id: uuid.UUID) -> UniversityRead:
+async def get_university(
+    services: Services, *, caller: Caller, university_id: uuid.UUID
+) -> UniversityRead:
     """One university by id."""
     async with services.database.read() as reader:
         row = await UniversityRepository(reader).get(university_id)
-    if row is None:
-        raise NotFound(f"no university with id {university_id}")
-    return university_read(row)
+        if row is None:
+            raise NotFound(f"no university with id {university_id}")
+        return (await _shown(reader, services, caller, [row]))[0]
 
 
 async def list_universities(
-    services: Services, *, where: UniversityFilter, after: str | None, limit: int
+    services: Services, *, caller: Caller, where: UniversityFilter, after: str | None, limit: int
 ) -> KeysetPage[UniversityRead]:
     """A page of universities in name order."""
     async with services.database.read() as reader:
         rows = await UniversityRepository(reader).list(where, key=after, limit=limit + 1)
+        items = await _shown(reader, services, caller, rows)
     return KeysetPage.of(
-        [university_read(row) for row in rows],
+        items,
         limit=limit,
         key=lambda university: encode_key(university.name, university.id),
     )
@@ -115,15 +141,21 @@ async def update_university(
         record = await university_for_update(session, university_id)
         if record is None:
             raise NotFound(f"no university with id {university_id}")
+        check_may_change_partner(
+            caller,
+            Steward(record.steward_station_id, record.steward_organisation_id),
+            f"university {university_id}",
+        )
         check_version("university", current=record.version, expected=expected_version)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
-        current = university_read(record.model_dump()).model_dump(mode="json")
+        reader = SqlAlchemyReader(session)
+        current = university_read(record.model_dump(), reveal_contact=True).model_dump(mode="json")
         if all(current.get(name) == value for name, value in sent.items()):
-            return university_read(record.model_dump())
+            return (await _shown(reader, services, caller, [record.model_dump()]))[0]
         if "service_area" in sent:
-            problems = await service_area_check(SqlAlchemyReader(session), sent["service_area"])
+            problems = await service_area_check(reader, sent["service_area"])
             if problems:
                 raise rule_violation(problems)
         apply_changes(record, _columns(services, sent), now=services.clock())
         await session.flush()
-        return university_read(record.model_dump())
+        return (await _shown(reader, services, caller, [record.model_dump()]))[0]

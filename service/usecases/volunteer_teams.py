@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.reader import Reader, SqlAlchemyReader
+from service.db.reader import Reader, Row, SqlAlchemyReader
 from service.db.repositories.keyset import encode_key
 from service.db.repositories.organisations import OrganisationRepository
 from service.db.repositories.volunteers import (
@@ -20,7 +20,13 @@ from service.db.repositories.volunteers import (
     team_for_update,
 )
 from service.db.tables import VolunteerTeamMemberRecord, VolunteerTeamRecord
-from service.domain.access import Caller
+from service.domain.access import (
+    Caller,
+    PersonKind,
+    Steward,
+    check_may_change_partner,
+    outside_binding,
+)
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.partners import TeamRole
 from service.domain.resources import VolunteerTeamFilter
@@ -33,6 +39,7 @@ from service.schemas.volunteers import (
     team_read,
 )
 from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
+from service.usecases.disclosure import disclosure
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import service_area_check
 
@@ -72,6 +79,36 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
+def _check_may_change(caller: Caller, team: VolunteerTeamRecord) -> None:
+    """The bureau's clients, the team's steward, or the organisation that leads it."""
+    steward = Steward(team.steward_station_id, team.steward_organisation_id)
+    check_may_change_partner(
+        caller, steward, f"volunteer team {team.id}", organisation_id=team.leading_organisation_id
+    )
+
+
+def _check_leader(caller: Caller, values: dict[str, Any]) -> None:
+    """An organisation-bound client does not hand a team to another organisation."""
+    leading = values.get("leading_organisation_id")
+    if (
+        caller.organisation_id is not None
+        and leading is not None
+        and uuid.UUID(str(leading)) != caller.organisation_id
+    ):
+        raise outside_binding(caller, "teams another organisation leads")
+
+
+async def _shown_members(
+    reader: Reader, services: Services, caller: Caller, rows: list[Row]
+) -> list[TeamMemberRead]:
+    """Member rows as the caller may see them: names in clear only for persons it may read."""
+    kind = PersonKind.VOLUNTEER
+    shown = await disclosure(
+        reader, caller, [(kind, row["id"]) for row in rows], now=services.clock()
+    )
+    return [team_member_read(row, reveal=shown.reveals(kind, row["id"])) for row in rows]
+
+
 def _touch(services: Services, team: VolunteerTeamRecord) -> None:
     team.version += 1
     team.updated_at = services.clock()
@@ -89,10 +126,18 @@ async def create_team(
 
     async def create(session: AsyncSession) -> Created:
         values = data.model_dump(mode="json")
+        _check_leader(caller, values)
         await _check(SqlAlchemyReader(session), values)
         now = services.clock()
+        steward = caller.steward()
         record = VolunteerTeamRecord(
-            id=uuid.uuid4(), version=1, created_at=now, updated_at=now, **_columns(values)
+            id=uuid.uuid4(),
+            version=1,
+            created_at=now,
+            updated_at=now,
+            steward_station_id=steward.station_id,
+            steward_organisation_id=steward.organisation_id,
+            **_columns(values),
         )
         session.add(record)
         await session.flush()
@@ -140,8 +185,10 @@ async def update_team(
         record = await team_for_update(session, team_id)
         if record is None:
             raise NotFound(f"no volunteer team with id {team_id}")
+        _check_may_change(caller, record)
         check_version("volunteer team", current=record.version, expected=expected_version)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
+        _check_leader(caller, sent)
         await _check(SqlAlchemyReader(session), sent)
         changed = {
             column: value
@@ -156,10 +203,14 @@ async def update_team(
         return team_read(record.model_dump())
 
 
-async def _locked_team(session: AsyncSession, team_id: uuid.UUID) -> VolunteerTeamRecord:
+async def _locked_team(
+    session: AsyncSession, caller: Caller, team_id: uuid.UUID
+) -> VolunteerTeamRecord:
+    """The team, locked for a change of its members by a caller who may change it."""
     team = await team_for_update(session, team_id)
     if team is None:
         raise NotFound(f"no volunteer team with id {team_id}")
+    _check_may_change(caller, team)
     return team
 
 
@@ -173,7 +224,7 @@ async def put_member(
 ) -> MembershipChange:
     """Add a volunteer to a team or change their role; a second leader is a conflict."""
     async with unit_of_work(services.database) as session:
-        team = await _locked_team(session, team_id)
+        team = await _locked_team(session, caller, team_id)
         reader = SqlAlchemyReader(session)
         if await VolunteerRepository(reader).get(volunteer_id) is None:
             raise NotFound(f"no volunteer with id {volunteer_id}", code="volunteer_not_found")
@@ -202,9 +253,12 @@ async def put_member(
             _touch(services, team)
         await session.flush()
         row = await VolunteerTeamRepository(reader).member(team_id, volunteer_id)
-    if row is None:  # pragma: no cover - written in this unit of work
-        raise NotFound(f"volunteer {volunteer_id} is not in team {team_id}", code="not_a_member")
-    return MembershipChange(member=team_member_read(row), added=added)
+        if row is None:  # pragma: no cover - written in this unit of work
+            raise NotFound(
+                f"volunteer {volunteer_id} is not in team {team_id}", code="not_a_member"
+            )
+        shown = await _shown_members(reader, services, caller, [row])
+    return MembershipChange(member=shown[0], added=added)
 
 
 async def remove_member(
@@ -212,7 +266,7 @@ async def remove_member(
 ) -> None:
     """Take a volunteer out of a team."""
     async with unit_of_work(services.database) as session:
-        team = await _locked_team(session, team_id)
+        team = await _locked_team(session, caller, team_id)
         current = await membership(session, team_id, volunteer_id)
         if current is None:
             raise NotFound(
@@ -223,30 +277,33 @@ async def remove_member(
 
 
 async def get_member(
-    services: Services, *, team_id: uuid.UUID, volunteer_id: uuid.UUID
+    services: Services, *, caller: Caller, team_id: uuid.UUID, volunteer_id: uuid.UUID
 ) -> TeamMemberRead:
-    """One member of a team."""
+    """One member of a team, masked."""
     async with services.database.read() as reader:
         teams = VolunteerTeamRepository(reader)
         if await teams.get(team_id) is None:
             raise NotFound(f"no volunteer team with id {team_id}")
         row = await teams.member(team_id, volunteer_id)
-    if row is None:
-        raise NotFound(f"volunteer {volunteer_id} is not in team {team_id}", code="not_a_member")
-    return team_member_read(row)
+        if row is None:
+            raise NotFound(
+                f"volunteer {volunteer_id} is not in team {team_id}", code="not_a_member"
+            )
+        return (await _shown_members(reader, services, caller, [row]))[0]
 
 
 async def list_members(
-    services: Services, *, team_id: uuid.UUID, after: str | None, limit: int
+    services: Services, *, caller: Caller, team_id: uuid.UUID, after: str | None, limit: int
 ) -> KeysetPage[TeamMemberRead]:
-    """A page of a team's members in name order, masked."""
+    """A page of a team's members in the order they joined, masked."""
     async with services.database.read() as reader:
         teams = VolunteerTeamRepository(reader)
         if await teams.get(team_id) is None:
             raise NotFound(f"no volunteer team with id {team_id}")
         rows = await teams.members(team_id, key=after, limit=limit + 1)
+        items = await _shown_members(reader, services, caller, rows)
     return KeysetPage.of(
-        [team_member_read(row) for row in rows],
+        items,
         limit=limit,
-        key=lambda member: encode_key(member.volunteer.name, member.volunteer.id),
+        key=lambda member: encode_key(member.joined_on.isoformat(), member.volunteer.id),
     )

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, time, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db.reader import Reader, SqlAlchemyReader
+from service.db.reader import Reader, Row, SqlAlchemyReader
 from service.db.repositories.keyset import encode_key
 from service.db.repositories.volunteers import VolunteerRepository, volunteer_for_update
 from service.db.tables import VolunteerRecord
-from service.domain.access import Caller
+from service.domain.access import (
+    Caller,
+    PersonKind,
+    Steward,
+    check_may_change_partner,
+    check_may_search_names,
+)
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.geo import Point
 from service.domain.identity import mask_personal_phone, mask_resident_id, resident_id_problem
@@ -26,12 +33,14 @@ from service.schemas.volunteers import (
     VolunteerUpdate,
     volunteer_read,
 )
-from service.usecases.audit import record_disclosure
+from service.usecases.audit import record_disclosure, record_search
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
+from service.usecases.disclosure import disclosure, may_read_person, readable_condition
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import sealed_phone, service_area_check
 
 SUBJECT_TYPE = "volunteer"
+KIND = PersonKind.VOLUNTEER
 ID_NUMBER = "id_number"
 _SEALED_ID_COLUMNS = ("id_number_ciphertext", "id_number_index", "id_number_masked")
 
@@ -105,12 +114,27 @@ async def _check(reader: Reader, values: dict[str, Any], *, today: date) -> None
         raise rule_violation(problems)
 
 
-def _duplicate(existing: uuid.UUID) -> Conflict:
+async def _duplicate(
+    reader: Reader, services: Services, caller: Caller, existing: uuid.UUID
+) -> Conflict:
+    """409 for an ID number registered already; the existing record is named only to a caller
+    who may read that person (the conflict alone must not tell whose number it is)."""
+    named = await may_read_person(reader, caller, KIND, existing, now=services.clock())
     return Conflict(
         "a volunteer with this ID number is registered already",
         code="volunteer_exists",
-        extra={"existing_volunteer_id": str(existing)},
+        extra={"existing_volunteer_id": str(existing)} if named else None,
     )
+
+
+async def shown_volunteers(
+    reader: Reader, services: Services, caller: Caller, rows: Sequence[Row]
+) -> list[VolunteerRead]:
+    """Rows as the caller may see them: names in clear only for persons it may read."""
+    shown = await disclosure(
+        reader, caller, [(KIND, row["id"]) for row in rows], now=services.clock()
+    )
+    return [volunteer_read(row, reveal=shown.reveals(KIND, row["id"])) for row in rows]
 
 
 async def create_volunteer(
@@ -133,15 +157,22 @@ async def create_volunteer(
                 columns["id_number_index"]
             )
             if existing is not None:
-                raise _duplicate(existing["id"])
+                raise await _duplicate(reader, services, caller, existing["id"])
         now = services.clock()
+        steward = caller.steward()
         record = VolunteerRecord(
-            id=uuid.uuid4(), version=1, created_at=now, updated_at=now, **columns
+            id=uuid.uuid4(),
+            version=1,
+            created_at=now,
+            updated_at=now,
+            steward_station_id=steward.station_id,
+            steward_organisation_id=steward.organisation_id,
+            **columns,
         )
         session.add(record)
         await session.flush()
         return Created(
-            body=volunteer_read(record.model_dump()),
+            body=(await shown_volunteers(reader, services, caller, [record.model_dump()]))[0],
             location=f"/v1/volunteers/{record.id}",
             version=record.version,
         )
@@ -149,37 +180,64 @@ async def create_volunteer(
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
 
 
-async def get_volunteer(services: Services, *, volunteer_id: uuid.UUID) -> VolunteerRead:
+async def get_volunteer(
+    services: Services, *, caller: Caller, volunteer_id: uuid.UUID
+) -> VolunteerRead:
     """One volunteer by id, masked."""
     async with services.database.read() as reader:
         row = await VolunteerRepository(reader).get(volunteer_id)
-    if row is None:
-        raise NotFound(f"no volunteer with id {volunteer_id}")
-    return volunteer_read(row)
+        if row is None:
+            raise NotFound(f"no volunteer with id {volunteer_id}")
+        return (await shown_volunteers(reader, services, caller, [row]))[0]
 
 
 async def list_volunteers(
-    services: Services, *, where: VolunteerFilter, after: str | None, limit: int
+    services: Services, *, caller: Caller, where: VolunteerFilter, after: str | None, limit: int
 ) -> KeysetPage[VolunteerRead]:
-    """A page of volunteers in name order, masked."""
+    """A page of volunteers in registration order, masked; a search by name (`q`) needs
+    `pii:read` and finds only the persons the caller may read."""
+    readable = None
+    if where.name_contains is not None:
+        check_may_search_names(caller)
+        readable = readable_condition(caller, KIND, now=services.clock())
     async with services.database.read() as reader:
-        rows = await VolunteerRepository(reader).list(where, key=after, limit=limit + 1)
+        rows = await VolunteerRepository(reader).list(
+            where, key=after, limit=limit + 1, readable=readable
+        )
+        items = await shown_volunteers(reader, services, caller, rows)
     return KeysetPage.of(
-        [volunteer_read(row) for row in rows],
+        items,
         limit=limit,
-        key=lambda volunteer: encode_key(volunteer.name, volunteer.id),
+        key=lambda volunteer: encode_key(volunteer.created_at.isoformat(), volunteer.id),
     )
 
 
-async def find_by_id_number(services: Services, *, id_number: str) -> list[VolunteerRead]:
-    """The volunteer registered under an ID number (exact match on the blind index), masked."""
+async def find_by_id_number(
+    services: Services, *, caller: Caller, id_number: str, purpose: str, request_id: str
+) -> list[VolunteerRead]:
+    """The volunteer registered under an ID number (exact match on the blind index), for a
+    declared purpose: found only when the caller may read the person; every search, hit or
+    miss, is audited."""
     why = resident_id_problem(id_number, today=services.clock().date())
     if why is not None:
         raise rule_violation([FieldProblem(ID_NUMBER, why, code="invalid_resident_id")])
     index = services.vault.blind_index(id_number, field=ID_NUMBER)
-    async with services.database.read() as reader:
+    async with unit_of_work(services.database) as session:
+        reader = SqlAlchemyReader(session)
         row = await VolunteerRepository(reader).by_id_number_index(index)
-    return [] if row is None else [volunteer_read(row)]
+        found = row is not None and await may_read_person(
+            reader, caller, KIND, row["id"], now=services.clock()
+        )
+        record_search(
+            session,
+            services,
+            caller=caller,
+            subject_type=SUBJECT_TYPE,
+            subject_id=None if row is None else row["id"],
+            purpose=purpose,
+            request_id=request_id,
+        )
+    return [volunteer_read(row, reveal=True)] if found and row is not None else []
 
 
 def _changed_columns(
@@ -210,22 +268,23 @@ async def update_volunteer(
         record = await volunteer_for_update(session, volunteer_id)
         if record is None:
             raise NotFound(f"no volunteer with id {volunteer_id}")
+        steward = Steward(record.steward_station_id, record.steward_organisation_id)
+        check_may_change_partner(caller, steward, f"volunteer {volunteer_id}")
         check_version("volunteer", current=record.version, expected=expected_version)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
         reader = SqlAlchemyReader(session)
         await _check(reader, sent, today=services.clock().date())
         changed = _changed_columns(services, record, sent)
-        if not changed:
-            return volunteer_read(record.model_dump())
         if changed.get("id_number_index") is not None:
             existing = await VolunteerRepository(reader).by_id_number_index(
                 changed["id_number_index"]
             )
             if existing is not None:
-                raise _duplicate(existing["id"])
-        apply_changes(record, changed, now=services.clock())
-        await session.flush()
-        return volunteer_read(record.model_dump())
+                raise await _duplicate(reader, services, caller, existing["id"])
+        if changed:
+            apply_changes(record, changed, now=services.clock())
+            await session.flush()
+        return (await shown_volunteers(reader, services, caller, [record.model_dump()]))[0]
 
 
 async def volunteer_contact(
@@ -239,7 +298,9 @@ async def volunteer_contact(
     """Disclose a volunteer's unmasked contact details; the audit event commits first."""
     async with unit_of_work(services.database) as session:
         record = await session.get(VolunteerRecord, volunteer_id)
-        if record is None:
+        if record is None or not await may_read_person(
+            SqlAlchemyReader(session), caller, KIND, record.id, now=services.clock()
+        ):
             raise NotFound(f"no volunteer with id {volunteer_id}")
         id_number = (
             None

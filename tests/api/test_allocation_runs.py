@@ -27,6 +27,7 @@ from tests.factories.allocation import (
     start_run,
     wait_for_run,
 )
+from tests.factories.partners import create_organisation
 from tests.factories.registry import QINGBO, create_station
 from tests.factories.volunteers import create_team, create_volunteer
 
@@ -107,13 +108,16 @@ async def test_a_run_allocates_open_requests_to_matched_providers(admin, service
 # --- who may run -------------------------------------------------------------------------------
 
 
-async def test_a_station_bound_client_may_not_run_read_or_list(admin, make_client):
+async def test_a_bound_client_may_not_run_read_or_list(admin, make_client):
     station = await create_station(admin)
-    bound = await make_client(Scope.ALLOCATION_RUN, station_id=station["id"])
-
-    assert_problem(await bound.post(URL, json={}), 403, "station_bound_client")
-    assert_problem(await bound.get(URL), 403, "station_bound_client")
-    assert_problem(await bound.get(f"{URL}/{uuid.uuid4()}"), 403, "station_bound_client")
+    organisation = await create_organisation(admin)
+    by_station = await make_client(Scope.ALLOCATION_RUN, station_id=station["id"])
+    by_organisation = await make_client(Scope.ALLOCATION_RUN, organisation_id=organisation["id"])
+    for bound in (by_station, by_organisation):
+        code = "outside_station_binding" if bound is by_station else "outside_organisation_binding"
+        assert_problem(await bound.post(URL, json={}), 403, code)
+        assert_problem(await bound.get(URL), 403, code)
+        assert_problem(await bound.get(f"{URL}/{uuid.uuid4()}"), 403, code)
     assert (await admin.get(URL)).json()["items"] == []
 
 
@@ -524,7 +528,7 @@ async def test_applying_needs_the_scope_an_unbound_client_and_a_run(admin, make_
     bound = await make_client(Scope.ALLOCATION_RUN, station_id=station["id"])
     reader = await make_client(Scope.REQUESTS_WRITE)
 
-    assert_problem(await bound.post(f"{URL}/{run['id']}/apply"), 403, "station_bound_client")
+    assert_problem(await bound.post(f"{URL}/{run['id']}/apply"), 403, "outside_station_binding")
     assert_problem(await reader.post(f"{URL}/{run['id']}/apply"), 403, "insufficient_scope")
     assert_problem(await admin.post(f"{URL}/{uuid.uuid4()}/apply"), 404, "not_found")
     assert (await admin.get(f"{URL}/{run['id']}")).json()["status"] == "succeeded"

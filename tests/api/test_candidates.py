@@ -114,10 +114,11 @@ async def test_volunteers_are_filtered_in_sql_and_ranked_with_their_reasons(
 
     body = await candidates(admin, request_id)
 
-    ranked = [(c["name"], c["provider_type"]) for c in body["candidates"]]
-    assert ranked[:2] == [("甲", "volunteer"), ("乙", "volunteer")]
-    names = {c["name"] for c in body["candidates"]}
-    assert not names & {"丙", "丁", "戊", "己"}
+    ranked = [(c["provider_id"], c["provider_type"]) for c in body["candidates"]]
+    assert ranked[:2] == [(skilled["id"], "volunteer"), (unskilled["id"], "volunteer")]
+    assert [c["name"] for c in body["candidates"][:2]] == ["*", "*"]  # no pii:read: masked
+    found = {c["provider_id"] for c in body["candidates"]}
+    assert not found & {v["id"] for v in (tuesday_only, afternoon_only, elsewhere, resting)}
     counts = removed(body, "volunteer")
     assert counts["active"] == 1
     assert counts["area"] == 1
@@ -227,8 +228,8 @@ async def test_professional_service_needs_certified_workers_and_agencies(admin, 
     body = await candidates(admin, request_id)
 
     names = {c["name"] for c in body["candidates"]}
-    assert {"持证社工", "社工机构"} <= names
-    assert not names & {"未持证", "普通社会组织"}
+    assert {"持**工", "社工机构"} <= names  # a person's name masked, an organisation's not
+    assert not names & {"未*证", "普通社会组织"}
     assert removed(body, "social_worker")["qualification"] == 1
     assert removed(body, "organisation")["qualification"] == 1
     del certified, agency

@@ -174,30 +174,43 @@ async def test_audit_events_need_the_audit_scope(make_client):
     assert (await reader.get("/v1/audit-events")).status_code == 403
 
 
-async def test_search_by_id_number_finds_the_masked_record(admin, make_client):
+async def test_search_by_id_number_finds_the_masked_record(admin, make_client, auditor):
     id_number = resident_id()
-    worker = await create_social_worker(admin, id_number=id_number)
+    worker = await create_social_worker(admin, name="张伟", id_number=id_number)
     await create_social_worker(admin)
-    reader = await make_client(Scope.REGISTRY_READ)
+    searcher = await make_client(Scope.PII_READ, name="case-system")
+    search = "/v1/social-workers/search"
 
-    found = await reader.post("/v1/social-workers/search", json={"id_number": id_number})
+    found = await searcher.post(search, json={"id_number": id_number}, headers=PURPOSE)
     assert found.status_code == 200, found.text
-    assert [item["id"] for item in found.json()["items"]] == [worker["id"]]
+    [item] = found.json()["items"]
+    assert (item["id"], item["name"]) == (worker["id"], "张伟")
     assert id_number not in found.text
-
-    missing = await reader.post("/v1/social-workers/search", json={"id_number": resident_id()})
+    missing = await searcher.post(search, json={"id_number": resident_id()}, headers=PURPOSE)
     assert missing.json()["items"] == []
 
-    wrong = await reader.post("/v1/social-workers/search", json={"id_number": id_number[:17] + "Y"})
+    wrong = await searcher.post(search, json={"id_number": id_number[:17] + "Y"}, headers=PURPOSE)
     assert wrong.status_code == 422
     no_birth_date = "33010619900230123" + resident_id_check("33010619900230123")
-    invalid = await reader.post("/v1/social-workers/search", json={"id_number": no_birth_date})
+    invalid = await searcher.post(search, json={"id_number": no_birth_date}, headers=PURPOSE)
     assert invalid.status_code == 422
     assert invalid.json()["errors"][0]["field"] == "id_number"
 
-    pii_only = await make_client(Scope.PII_READ)
-    refused = await pii_only.post("/v1/social-workers/search", json={"id_number": id_number})
-    assert refused.status_code == 403
+    mine = {"action": "id_number.search", "client_id": str(searcher.client_id)}
+    events = (await auditor.get("/v1/audit-events", params=mine)).json()["items"]
+    assert [(e["subject_id"], e["fields"], e["purpose"]) for e in events] == [
+        (None, ["id_number"], PURPOSE["X-Access-Purpose"]),
+        (worker["id"], ["id_number"], PURPOSE["X-Access-Purpose"]),
+    ]  # newest first: the miss, then the hit; refused input is not a search
+
+    no_purpose = await searcher.post(search, json={"id_number": id_number})
+    assert no_purpose.status_code == 400  # a missing header, as on the contact endpoints
+    for scopes in ((Scope.REGISTRY_READ,), (Scope.ADMIN,)):
+        refused = await (await make_client(*scopes)).post(
+            search, json={"id_number": id_number}, headers=PURPOSE
+        )
+        assert refused.status_code == 403
+        assert refused.json()["required_scope"] == "pii:read"
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "PATCH", "DELETE", "OPTIONS"])

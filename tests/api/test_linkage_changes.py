@@ -132,11 +132,13 @@ async def test_a_station_bound_client_links_and_changes_only_its_own_station(
     assert outside.status_code == 403
     assert outside.json()["code"] == "outside_station_binding"
 
-    for linkage in (theirs, paired_with_us):
+    # Another station's linkage is not even seen (404); a pairing the other station registered
+    # with ours is seen, but it is theirs to change (403).
+    for linkage, status in ((theirs, 404), (paired_with_us, 403)):
         patch = await bound.patch(
             f"/v1/linkages/{linkage['id']}", json={"status": "ended"}, headers={"If-Match": "*"}
         )
-        assert patch.status_code == 404
+        assert patch.status_code == status
         assert (await admin.get(f"/v1/linkages/{linkage['id']}")).json()["status"] == "active"
 
     assert (await bound.get(f"/v1/linkages/{theirs['id']}")).status_code == 404

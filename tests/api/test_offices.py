@@ -147,5 +147,6 @@ async def test_a_station_bound_client_works_only_under_its_own_station(admin, ma
         json={"is_demonstration": True},
         headers={"If-Match": "*"},
     )
-    assert patch.status_code == 404
+    assert patch.status_code == 403  # the registry is readable: a refusal, not a secret
+    assert patch.json()["code"] == "outside_station_binding"
     assert (await admin.get(f"/v1/offices/{other_office['id']}")).json()["version"] == 1

@@ -60,12 +60,13 @@ def records_url(volunteer: dict | str) -> str:
 
 
 async def test_a_volunteers_records_in_date_order_with_the_mca_fields(
-    admin, services, station, volunteer
+    admin, services, make_client, station, volunteer
 ):
     older = await served(admin, services, station, volunteer, days_ago=5, hours=3, title="助餐")
     newer = await served(admin, services, station, volunteer, days_ago=2, hours=1.5, title="探访")
+    bureau = await make_client(Scope.REQUESTS_READ, Scope.PII_READ)
 
-    response = await admin.get(records_url(volunteer))
+    response = await bureau.get(records_url(volunteer))
 
     assert response.status_code == 200, response.text
     items = response.json()["items"]
@@ -77,6 +78,8 @@ async def test_a_volunteers_records_in_date_order_with_the_mca_fields(
     assert items[0]["organisation_name"] == station["name"]
     assert items[0]["recorder"] == "admin"
     assert items[0]["station_id"] == station["id"]
+    masked = (await admin.get(records_url(volunteer))).json()["items"]
+    assert [item["volunteer_name"] for item in masked] == ["李*华", "李*华"]  # no pii:read
 
 
 async def test_dates_filter_and_pages_follow(admin, services, station, volunteer):
@@ -147,12 +150,15 @@ async def test_reading_the_ledger_needs_requests_read(make_client, volunteer):
     assert (await client.get("/v1/service-records.csv")).status_code == 403
 
 
-async def test_the_csv_opens_in_excel_with_the_mca_header(admin, services, station, volunteer):
+async def test_the_csv_opens_in_excel_with_the_mca_header(
+    admin, services, make_client, station, volunteer
+):
     day = await served(
         admin, services, station, volunteer, days_ago=1, hours=2.25, title="=HYPERLINK(1)"
     )
+    bureau = await make_client(Scope.REQUESTS_READ, Scope.PII_READ)
 
-    response = await admin.get("/v1/service-records.csv")
+    response = await bureau.get("/v1/service-records.csv")
 
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -170,6 +176,8 @@ async def test_the_csv_opens_in_excel_with_the_mca_header(admin, services, stati
         "admin",
     ]
     assert response.content.count(b"\r\n") == 2
+    masked = await admin.get("/v1/service-records.csv")
+    assert "李*华" in masked.content.decode("utf-8-sig")  # the name is masked without pii:read
 
 
 async def test_the_csv_filters_by_volunteer_station_and_dates(admin, services, station, volunteer):
@@ -226,7 +234,7 @@ def clock_on_saturday(app, services):
 
 
 async def test_a_teams_ledger_and_csv_for_mixed_hours_are_pinned(
-    admin, services, station, clock_on_saturday
+    admin, services, make_client, station, clock_on_saturday
 ):
     team = await create_team(admin, name="北山街道邻里守望志愿服务队")
     members = {}
@@ -261,7 +269,8 @@ async def test_a_teams_ledger_and_csv_for_mixed_hours_are_pinned(
 
     assert completed.status_code == 200, completed.text
     assert completed.json()["volunteer_hours"] == 4.09  # 2.5 + 0.004 + 1.25 + 0.333 = 4.087
-    ledger = (await admin.get("/v1/service-records.csv")).content.decode("utf-8-sig")
+    bureau = await make_client(Scope.REQUESTS_READ, Scope.PII_READ)  # names shown in full
+    ledger = (await bureau.get("/v1/service-records.csv")).content.decode("utf-8-sig")
     header, *rows = csv.reader(io.StringIO(ledger))
     assert header == HEADER
     assert sorted(rows) == [  # one date: the order within it is the records' ids'

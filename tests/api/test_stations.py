@@ -296,7 +296,8 @@ async def test_a_station_bound_client_changes_only_its_own_station(admin, make_c
     theirs = await bound.patch(
         f"/v1/stations/{other['id']}", json={"address": "新址"}, headers={"If-Match": "*"}
     )
-    assert theirs.status_code == 404
+    assert theirs.status_code == 403  # the registry is readable: a refusal, not a secret
+    assert theirs.json()["code"] == "outside_station_binding"
     assert (await admin.get(f"/v1/stations/{other['id']}")).json()["address"] == other["address"]
 
     readable = await bound.get(f"/v1/stations/{other['id']}")
@@ -304,7 +305,7 @@ async def test_a_station_bound_client_changes_only_its_own_station(admin, make_c
 
     register = await bound.post("/v1/stations", json=station_body("330106004"))
     assert register.status_code == 403
-    assert register.json()["code"] == "station_bound_client"
+    assert register.json()["code"] == "outside_station_binding"
 
 
 async def test_reading_needs_registry_read_and_writing_registry_write(make_client):

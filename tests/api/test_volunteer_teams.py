@@ -188,7 +188,8 @@ async def test_a_team_has_one_leader_at_most(admin):
     assert refused.json()["code"] == "team_has_leader"
     assert refused.json()["leader_volunteer_id"] == first["id"]
     members = (await admin.get(f"/v1/volunteer-teams/{team['id']}/members")).json()["items"]
-    assert {m["volunteer"]["name"]: m["role"] for m in members} == {"甲": "leader", "乙": "member"}
+    roles = {m["volunteer"]["id"]: m["role"] for m in members}
+    assert roles == {first["id"]: "leader", second["id"]: "member"}
 
     await admin.put(member_url(team, first), json={"role": "member"})
     handed_over = await admin.put(member_url(team, second), json={"role": "leader"})
@@ -257,23 +258,25 @@ async def test_a_bad_membership_names_the_field(admin, body, field):
     assert listed.json()["items"] == []
 
 
-async def test_members_page_in_name_order(admin):
+async def test_members_page_in_the_order_they_joined(admin):
     team = await create_team(admin)
+    joined = []
     for index in range(5):
         volunteer = await create_volunteer(admin, name=f"队员{index}")
         await admin.put(member_url(team, volunteer), json={"role": "member"})
+        joined.append(volunteer["id"])
     url = f"/v1/volunteer-teams/{team['id']}/members"
 
-    names, token = [], None
+    ids, token = [], None
     while True:
         params = {"page_size": 2} | ({"page_token": token} if token else {})
         page = await admin.get(url, params=params)
         assert page.status_code == 200, page.text
-        names += [item["volunteer"]["name"] for item in page.json()["items"]]
+        ids += [item["volunteer"]["id"] for item in page.json()["items"]]
         if (token := page.json()["next_page_token"]) is None:
             break
 
-    assert names == [f"队员{index}" for index in range(5)]
+    assert ids == sorted(joined)  # all joined today: the day, then the volunteer's id
     other = await create_team(admin, name="另一队")
     first = (await admin.get(url, params={"page_size": 2})).json()
     foreign = await admin.get(

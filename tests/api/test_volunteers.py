@@ -121,17 +121,19 @@ async def test_a_wrong_check_digit_is_named(admin):
     assert wrong not in response.text
 
 
-async def test_one_volunteer_per_id_number(admin):
+async def test_one_volunteer_per_id_number(admin, pii_admin):
     number = resident_id_ending_in_x()
     first = await create_volunteer(admin, id_number=number)
+    body = volunteer_body(id_number=number.lower(), name="另一人")
 
-    response = await admin.post(
-        "/v1/volunteers", json=volunteer_body(id_number=number.lower(), name="另一人")
-    )
+    response = await pii_admin.post("/v1/volunteers", json=body)
 
     assert response.status_code == 409
     assert response.json()["code"] == "volunteer_exists"
     assert response.json()["existing_volunteer_id"] == first["id"]
+    blind = await admin.post("/v1/volunteers", json=body)  # without pii:read: not whose it is
+    assert blind.status_code == 409
+    assert "existing_volunteer_id" not in blind.json()
     assert await count(admin) == 1
 
 
@@ -147,15 +149,15 @@ async def test_idempotent_creation_replays(admin):
     assert await count(admin) == 1
 
 
-async def test_filters(admin):
-    west_lake = await create_volunteer(
+async def test_filters(admin, pii_admin):
+    await create_volunteer(
         admin,
         name="甲",
         skills=["home_visits"],
         service_area=["330106"],
         **weekly((6, "09:00", "12:00")),
     )
-    qingbo = await create_volunteer(
+    await create_volunteer(
         admin,
         name="乙",
         skills=["legal_aid"],
@@ -165,11 +167,11 @@ async def test_filters(admin):
     )
 
     async def names(**params):
-        response = await admin.get("/v1/volunteers", params=params)
+        response = await pii_admin.get("/v1/volunteers", params=params)
         assert response.status_code == 200, response.text
         return [item["name"] for item in response.json()["items"]]
 
-    assert sorted(await names()) == sorted([west_lake["name"], qingbo["name"]])
+    assert sorted(await names()) == ["乙", "甲"]
     assert await names(division_code="330106002051") == ["甲"]  # a community in 西湖区
     assert await names(division_code="330102001") == ["乙"]
     assert await names(division_code="330102") == []  # a district-wide need is wider
@@ -192,17 +194,18 @@ async def test_bad_filters_are_400(admin, params):
     assert response.status_code == 400
 
 
-async def test_pages_follow_name_order(admin):
-    for index in range(5):
-        await create_volunteer(admin, name=f"志愿者{index}")
-    names, token = [], None
+async def test_pages_follow_registration_order(admin):
+    registered = [  # names never order a list: they are personal data
+        (await create_volunteer(admin, name=f"志愿者{index}"))["id"] for index in (2, 4, 0, 3, 1)
+    ]
+    ids, token = [], None
     while True:
         params = {"page_size": 2} | ({"page_token": token} if token else {})
         page = (await admin.get("/v1/volunteers", params=params)).json()
-        names += [item["name"] for item in page["items"]]
+        ids += [item["id"] for item in page["items"]]
         if (token := page["next_page_token"]) is None:
             break
-    assert names == [f"志愿者{index}" for index in range(5)]
+    assert ids == registered
 
 
 async def test_get_answers_304_while_the_etag_matches(admin):
@@ -304,14 +307,18 @@ async def test_taking_another_volunteers_id_number_is_409(admin):
 
 async def test_search_by_id_number_finds_the_masked_record(make_client, admin):
     number = resident_id()
-    volunteer = await create_volunteer(admin, id_number=number)
-    reader = await make_client(Scope.REGISTRY_READ)
+    volunteer = await create_volunteer(admin, name="李晓华", id_number=number)
+    searcher = await make_client(Scope.PII_READ)
 
-    found = await reader.post("/v1/volunteers/search", json={"id_number": number})
-    missing = await reader.post("/v1/volunteers/search", json={"id_number": resident_id()})
+    found = await searcher.post(
+        "/v1/volunteers/search", json={"id_number": number}, headers=PURPOSE
+    )
+    missing = await searcher.post(
+        "/v1/volunteers/search", json={"id_number": resident_id()}, headers=PURPOSE
+    )
 
     assert found.status_code == 200, found.text
-    assert found.json() == {"items": [volunteer]}
+    assert found.json() == {"items": [volunteer | {"name": "李晓华"}]}
     assert number not in found.text
     assert missing.json() == {"items": []}
 
@@ -325,16 +332,23 @@ async def test_search_by_id_number_finds_the_masked_record(make_client, admin):
         ({"id_number": resident_id(), "name": "x"}, "body.name"),
     ],
 )
-async def test_search_refuses_what_is_not_an_id_number(admin, body, field):
-    response = await admin.post("/v1/volunteers/search", json=body)
+async def test_search_refuses_what_is_not_an_id_number(make_client, body, field):
+    searcher = await make_client(Scope.PII_READ)
+    response = await searcher.post("/v1/volunteers/search", json=body, headers=PURPOSE)
     assert response.status_code == 422
     assert field in [error["field"] for error in response.json()["errors"]]
 
 
-async def test_search_needs_registry_read(make_client):
-    client = await make_client(Scope.AUDIT)
-    response = await client.post("/v1/volunteers/search", json={"id_number": resident_id()})
+@pytest.mark.parametrize(
+    "scopes", [(Scope.AUDIT,), (Scope.REGISTRY_READ,), (Scope.ADMIN,)], ids=str
+)
+async def test_search_needs_pii_read(make_client, scopes):
+    client = await make_client(*scopes)
+    response = await client.post(
+        "/v1/volunteers/search", json={"id_number": resident_id()}, headers=PURPOSE
+    )
     assert response.status_code == 403
+    assert response.json()["required_scope"] == "pii:read"
 
 
 async def audit_events(make_client, subject_id: str) -> list[dict]:
@@ -346,7 +360,7 @@ async def audit_events(make_client, subject_id: str) -> list[dict]:
 
 async def test_contact_discloses_and_audits(make_client, admin):
     number = resident_id()
-    volunteer = await create_volunteer(admin, phone="13912345678", id_number=number)
+    volunteer = await create_volunteer(admin, name="李晓华", phone="13912345678", id_number=number)
     reader = await make_client(Scope.PII_READ, name="街道核查系统")
 
     response = await reader.get(f"/v1/volunteers/{volunteer['id']}/contact", headers=PURPOSE)
@@ -354,7 +368,7 @@ async def test_contact_discloses_and_audits(make_client, admin):
     assert response.status_code == 200, response.text
     assert response.json() == {
         "id": volunteer["id"],
-        "name": volunteer["name"],
+        "name": "李晓华",
         "phone": "13912345678",
         "id_number": number,
     }

@@ -6,9 +6,10 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from service.db.tables import OfficeRecord, StationRecord
+from service.db.tables import AuditEventRecord, OfficeRecord, StationRecord
 from tests.factories.registry import BEISHAN, QINGBO, communities_of
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -79,3 +80,27 @@ async def test_one_office_per_community_is_a_unique_constraint(services):
     await insert(services, office())
     with pytest.raises(IntegrityError):
         await insert(services, office())
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_event SET purpose = 'x'", "DELETE FROM audit_event"]
+)
+async def test_the_audit_trail_is_append_only(services, statement):
+    """The triggers survive every migration (0007 rebuilds the table on SQLite)."""
+    async with services.database.session() as session:
+        session.add(
+            AuditEventRecord(
+                client_id=uuid.uuid4(),
+                client_name="t",
+                action="contact.read",
+                subject_type="volunteer",
+                subject_id=uuid.uuid4(),
+                fields=["name"],
+                purpose="test",
+                request_id="r",
+            )
+        )
+        await session.commit()
+    async with services.database.session() as session:
+        with pytest.raises(Exception, match="append-only"):
+            await session.execute(text(statement))

@@ -379,13 +379,22 @@ def test_run_input_comes_from_each_requests_candidates():
     assert capacities == {P1: 5, P2: 3}
 
 
-def test_a_station_bound_client_may_not_allocate():
+def test_only_an_unbound_client_may_allocate():
     unbound = Caller(uuid.uuid4(), "planner", frozenset({Scope.ALLOCATION_RUN}))
-    bound = Caller(uuid.uuid4(), "station", frozenset({Scope.ALLOCATION_RUN}), station_id=R1)
     check_may_allocate(unbound)
-    with pytest.raises(Forbidden) as raised:
-        check_may_allocate(bound)
-    assert raised.value.code == "station_bound_client"
+    for bound, code in (
+        (
+            Caller(uuid.uuid4(), "station", frozenset({Scope.ALLOCATION_RUN}), station_id=R1),
+            "outside_station_binding",
+        ),
+        (
+            Caller(uuid.uuid4(), "agency", frozenset({Scope.ALLOCATION_RUN}), organisation_id=R1),
+            "outside_organisation_binding",
+        ),
+    ):
+        with pytest.raises(Forbidden) as raised:
+            check_may_allocate(bound)
+        assert raised.value.code == code
 
 
 @pytest.mark.parametrize(

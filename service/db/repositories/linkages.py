@@ -172,6 +172,13 @@ class LinkageRepository:
         conditions = [_seen_from(where), after((linkage.c.starts_on, linkage.c.id), key)]
         if where.visible_to is not None:
             conditions.append(involving(where.visible_to))
+        if where.visible_to_organisation is not None:
+            conditions.append(
+                and_(
+                    linkage.c.partner_type == PartnerType.ORGANISATION.value,
+                    linkage.c.partner_id == where.visible_to_organisation,
+                )
+            )
         if where.kind is not None:
             conditions.append(linkage.c.kind == where.kind.value)
         if where.status is not None:

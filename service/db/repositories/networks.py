@@ -63,6 +63,19 @@ class NetworkRepository:
         )
         return await self.reader.fetch_one(query)
 
+    async def linked_with(self, station_id: uuid.UUID, organisation_id: uuid.UUID) -> bool:
+        """Whether the organisation is a partner of the station, in any linkage."""
+        found = await self.reader.scalar(
+            select(linkage.c.id)
+            .where(
+                linkage.c.station_id == station_id,
+                linkage.c.partner_type == PartnerType.ORGANISATION.value,
+                linkage.c.partner_id == organisation_id,
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def staffing(self, station_id: uuid.UUID) -> list[Row]:
         """Head counts of the station's active social workers by certificate and employment."""
         query = (

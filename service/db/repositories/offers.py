@@ -113,6 +113,11 @@ def _status_is(status: OfferStatus, now: datetime) -> ColumnElement[bool]:
     return offer.c.status == status.value
 
 
+def requests_offered_to(organisation_id: uuid.UUID) -> Select[Any]:
+    """The ids of the requests with an offer the organisation answers for."""
+    return select(offer.c.request_id).where(provider_organisation == organisation_id)
+
+
 def _visible(station_id: uuid.UUID | None, organisation_id: uuid.UUID | None) -> list[Any]:
     conditions: list[Any] = []
     if station_id is not None:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
 from service.db.repositories.keyset import after
+from service.db.repositories.offers import requests_offered_to
 from service.db.tables import OfferRecord, ResourceRequestRecord, table
 from service.domain.requests import LIVE_OFFER, OfferStatus, RequestFilter, RequestStatus
 
@@ -29,12 +30,21 @@ class ResourceRequestRepository:
         """One request's row, or None."""
         return await self.reader.fetch_one(_BY_ID, {"id": request_id})
 
+    async def offered_to(self, request_id: uuid.UUID, organisation_id: uuid.UUID) -> bool:
+        """Whether the request has an offer the organisation answers for."""
+        found = await self.reader.scalar(
+            requests_offered_to(organisation_id).where(offer.c.request_id == request_id).limit(1)
+        )
+        return found is not None
+
     async def list(self, where: RequestFilter, *, key: str | None, limit: int) -> list[Row]:
         """Requests in window order (start, then id) after the key."""
         columns = resource_request.c
         query = select(resource_request).order_by(columns.starts_at, columns.id).limit(limit)
         if where.visible_to is not None:
             query = query.where(columns.station_id == where.visible_to)
+        if where.visible_to_organisation is not None:
+            query = query.where(columns.id.in_(requests_offered_to(where.visible_to_organisation)))
         if where.station_id is not None:
             query = query.where(columns.station_id == where.station_id)
         if where.district_code is not None:

@@ -1,10 +1,11 @@
-"""Social workers: by id, by ID-number blind index, by filter (name order)."""
+"""Social workers: by id, by ID-number blind index, by filter (registration order)."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
@@ -40,10 +41,20 @@ class SocialWorkerRepository:
         )
         return found
 
-    async def list(self, where: SocialWorkerFilter, *, key: str | None, limit: int) -> list[Row]:
-        """Social workers in name order after the key."""
+    async def list(
+        self,
+        where: SocialWorkerFilter,
+        *,
+        key: str | None,
+        limit: int,
+        readable: ColumnElement[Any] | None = None,
+    ) -> list[Row]:
+        """Social workers in registration order after the key; `readable` narrows them to the
+        persons a bound caller may read (names are personal data: never a sort key)."""
         columns = social_worker.c
-        query = select(social_worker).order_by(columns.name, columns.id).limit(limit)
+        query = select(social_worker).order_by(columns.created_at, columns.id).limit(limit)
+        if readable is not None:
+            query = query.where(readable)
         if where.division_code is not None:
             query = query.where(
                 json_array_overlaps(columns.service_area, ancestry(where.division_code))
@@ -66,7 +77,7 @@ class SocialWorkerRepository:
             query = query.where(columns.supervisor_level == where.supervisor_level.value)
         if where.employment is not None:
             query = query.where(columns.employment == where.employment.value)
-        seek = after((columns.name, columns.id), key)
+        seek = after((columns.created_at, columns.id), key)
         if seek is not None:
             query = query.where(seek)
         return await self.reader.fetch_all(query)

@@ -1,8 +1,9 @@
-"""Volunteers and volunteer teams: by id, by blind index, by filter (name order), members."""
+"""Volunteers and volunteer teams: by id, by blind index, by filter, and teams' members."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -62,16 +63,26 @@ class VolunteerRepository:
             select(volunteer).where(volunteer.c.id_number_index == index)
         )
 
-    async def list(self, where: VolunteerFilter, *, key: str | None, limit: int) -> list[Row]:
-        """Volunteers in name order after the key."""
-        query = select(volunteer).order_by(volunteer.c.name, volunteer.c.id).limit(limit)
+    async def list(
+        self,
+        where: VolunteerFilter,
+        *,
+        key: str | None,
+        limit: int,
+        readable: ColumnElement[Any] | None = None,
+    ) -> list[Row]:
+        """Volunteers in registration order after the key; `readable` narrows them to the
+        persons a bound caller may read (names are personal data: never a sort key)."""
+        query = select(volunteer).order_by(volunteer.c.created_at, volunteer.c.id).limit(limit)
+        if readable is not None:
+            query = query.where(readable)
         for condition in _partner_conditions(volunteer, where):
             query = query.where(condition)
         if where.available_weekday is not None:
             query = query.where(
                 has_weekday(volunteer.c.weekly_availability, where.available_weekday)
             )
-        seek = after((volunteer.c.name, volunteer.c.id), key)
+        seek = after((volunteer.c.created_at, volunteer.c.id), key)
         if seek is not None:
             query = query.where(seek)
         return await self.reader.fetch_all(query)
@@ -88,9 +99,10 @@ class VolunteerTeamRepository:
         return await self.reader.fetch_one(_TEAM_BY_ID, {"id": team_id})
 
     async def members(self, team_id: uuid.UUID, *, key: str | None, limit: int) -> list[Row]:
-        """A team's members (volunteer columns, role, joined_on) in name order after the key."""
-        query = _MEMBERS.order_by(volunteer.c.name, volunteer.c.id).limit(limit)
-        seek = after((volunteer.c.name, volunteer.c.id), key)
+        """A team's members (volunteer columns, role, joined_on) in the order they joined, after
+        the key (names are personal data: never a sort key)."""
+        query = _MEMBERS.order_by(member.c.joined_on, member.c.volunteer_id).limit(limit)
+        seek = after((member.c.joined_on, member.c.volunteer_id), key)
         if seek is not None:
             query = query.where(seek)
         return await self.reader.fetch_all(query, {"team_id": team_id})

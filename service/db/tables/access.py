@@ -49,7 +49,8 @@ class IdempotencyRecord(SQLModel, table=True):
 
 
 class AuditEventRecord(SQLModel, table=True):
-    """Who read whose personal data, when, and why: append-only (triggers refuse changes).
+    """Who read or searched for whose personal data, when, and why: append-only (triggers refuse
+    changes).
 
     No foreign keys: the trail outlives the clients and subjects it names.
     """
@@ -58,6 +59,8 @@ class AuditEventRecord(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_event_subject", "subject_type", "subject_id"),
         Index("ix_audit_event_client_id", "client_id"),
+        Index("ix_audit_event_client_station_id", "client_station_id"),
+        Index("ix_audit_event_client_organisation_id", "client_organisation_id"),
     )
 
     id: int | None = Field(
@@ -69,9 +72,11 @@ class AuditEventRecord(SQLModel, table=True):
     occurred_at: datetime = timestamp()
     client_id: uuid.UUID
     client_name: str = Field(max_length=100)
+    client_station_id: uuid.UUID | None = None  # the client's binding when it acted
+    client_organisation_id: uuid.UUID | None = None
     action: str = Field(max_length=64)
     subject_type: str = Field(max_length=32)
-    subject_id: uuid.UUID
+    subject_id: uuid.UUID | None = None  # None: a search that found nobody
     fields: list[str] = json_list()
     purpose: str = Field(max_length=200)
     request_id: str = Field(max_length=128)

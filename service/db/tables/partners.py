@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -37,7 +38,20 @@ def _common_checks() -> tuple[CheckConstraint, ...]:
     return (
         CheckConstraint(one_of("status", PartnerStatus), name="status"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(
+            "steward_station_id IS NULL OR steward_organisation_id IS NULL", name="one_steward"
+        ),
     )
+
+
+def steward_station() -> Any:
+    """The station that keeps the record (it registered it), if any."""
+    return Field(default=None, foreign_key="station.id", index=True)
+
+
+def steward_organisation() -> Any:
+    """The organisation that keeps the record (it registered it), if any."""
+    return Field(default=None, foreign_key="organisation.id", index=True)
 
 
 class OrganisationRecord(SQLModel, table=True):
@@ -76,6 +90,8 @@ class OrganisationRecord(SQLModel, table=True):
     contact_name: str | None = Field(default=None, max_length=64)
     contact_phone_ciphertext: str | None = Field(default=None, sa_type=Text)
     contact_phone_masked: str | None = Field(default=None, max_length=32)
+    steward_station_id: uuid.UUID | None = steward_station()
+    steward_organisation_id: uuid.UUID | None = steward_organisation()
     status: str = Field(default=PartnerStatus.ACTIVE.value, max_length=16, index=True)
     version: int = 1
     created_at: datetime = timestamp()
@@ -106,6 +122,8 @@ class UniversityRecord(SQLModel, table=True):
     contact_phone_ciphertext: str | None = Field(default=None, sa_type=Text)
     contact_phone_masked: str | None = Field(default=None, max_length=32)
     contact_email: str | None = Field(default=None, max_length=254)
+    steward_station_id: uuid.UUID | None = steward_station()
+    steward_organisation_id: uuid.UUID | None = steward_organisation()
     status: str = Field(default=PartnerStatus.ACTIVE.value, max_length=16, index=True)
     version: int = 1
     created_at: datetime = timestamp()
@@ -152,6 +170,8 @@ class SocialWorkerRecord(SQLModel, table=True):
     skills: list[str] = json_list()
     service_area: list[str] = json_list()
     weekly_hours: int | None = None
+    steward_station_id: uuid.UUID | None = steward_station()
+    steward_organisation_id: uuid.UUID | None = steward_organisation()
     status: str = Field(default=PartnerStatus.ACTIVE.value, max_length=16, index=True)
     version: int = 1
     created_at: datetime = timestamp()
@@ -185,6 +205,8 @@ class VolunteerRecord(SQLModel, table=True):
     weekly_availability: list[dict[str, object]] = json_list()
     availability_exceptions: list[dict[str, object]] = json_list()
     hours_per_week: int = 0
+    steward_station_id: uuid.UUID | None = steward_station()
+    steward_organisation_id: uuid.UUID | None = steward_organisation()
     status: str = Field(default=PartnerStatus.ACTIVE.value, max_length=16, index=True)
     version: int = 1
     created_at: datetime = timestamp()
@@ -209,6 +231,8 @@ class VolunteerTeamRecord(SQLModel, table=True):
     skills: list[str] = json_list()
     service_area: list[str] = json_list()
     capacity_people: int | None = None
+    steward_station_id: uuid.UUID | None = steward_station()
+    steward_organisation_id: uuid.UUID | None = steward_organisation()
     status: str = Field(default=PartnerStatus.ACTIVE.value, max_length=16, index=True)
     version: int = 1
     created_at: datetime = timestamp()
@@ -268,6 +292,8 @@ class CharityResourceRecord(SQLModel, table=True):
     target_groups: list[str] = json_list()
     service_area: list[str] = json_list()
     restrictions: str | None = Field(default=None, max_length=1000)
+    steward_station_id: uuid.UUID | None = steward_station()
+    steward_organisation_id: uuid.UUID | None = steward_organisation()
     status: str = Field(default=PartnerStatus.ACTIVE.value, max_length=16, index=True)
     version: int = 1
     created_at: datetime = timestamp()
