@@ -1,6 +1,6 @@
-"""Allocation in detail: what applying a run keeps and skips, with its reasons; the refusals of
-running and applying; the edges of the solver's input (scores that round to nothing, capacities
-that were never there)."""
+"""Allocation in detail: what applying a run keeps and skips, with its reasons; the refusal to
+apply a run twice or unfinished; the edges of the solver's input (scores that round to nothing,
+capacities that were never there)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import uuid
 
 import pytest
 
-from service.domain.access import Caller, Scope
 from service.domain.allocation import (
     AllocationInputError,
     Arc,
@@ -21,11 +20,10 @@ from service.domain.allocation import (
     allocate,
     candidate_arcs,
     check_applicable,
-    check_may_allocate,
     provider_capacities,
     still_fitting,
 )
-from service.domain.errors import Conflict, Forbidden
+from service.domain.errors import Conflict
 from service.domain.matching import Candidate, Score
 
 REQUEST = uuid.UUID(int=100)
@@ -90,17 +88,6 @@ def test_a_run_is_applied_once_and_only_when_it_succeeded():
         "allocation_run_not_succeeded",
         "only a succeeded allocation run can be applied; this one is failed",
         {"current_status": "failed"},
-    )
-
-
-def test_a_station_bound_client_may_not_allocate_across_stations():
-    check_may_allocate(Caller(uuid.uuid4(), "city", frozenset({Scope.ADMIN})))
-    bound = Caller(uuid.uuid4(), "station", frozenset({Scope.ADMIN}), station_id=uuid.uuid4())
-    with pytest.raises(Forbidden) as refused:
-        check_may_allocate(bound)
-    assert (refused.value.code, refused.value.detail) == (
-        "station_bound_client",
-        "a station-bound client cannot run batch allocations across stations",
     )
 
 
