@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import fnmatch
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -20,7 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
-KILLED = {1, 3, 24, -24, 36, 37, 152, 255}  # a test failed, timed out or the types refused it
+# A test failed, timed out, the types refused the mutant, or it crashed the tests (SIGABRT/SEGV).
+KILLED = {1, 3, 24, -24, 36, 37, 152, 255, -6, -11}
 SURVIVED = 0
 NO_TESTS = {5, 33}
 DOMAIN = "service/domain/"
@@ -58,16 +60,11 @@ def equivalents() -> set[str]:
     return set(re.findall(r"`(service\.[\w.ǁ]+__mutmut_\d+)`", text))
 
 
-def diff_of(name: str) -> str:
-    """The mutant as a diff against the original function."""
-    shown = subprocess.run(
-        [str(Path(sys.executable).with_name("mutmut")), "show", name],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return shown.stdout.strip()
+def diff_of(name: str, source: str) -> str:
+    """The mutant as a diff against the original function (mutmut's own rendering)."""
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    return get_diff_for_mutant(name, path=source).strip()
 
 
 def report(found: dict[str, tuple[str, int | None]]) -> tuple[str, dict[str, float]]:
@@ -97,9 +94,9 @@ def report(found: dict[str, tuple[str, int | None]]) -> tuple[str, dict[str, flo
         f" {len(lived) - len(unexplained)}; unexplained: {len(unexplained)}.",
         "",
     ]
-    for name, _source, code in unexplained:
+    for name, source, code in unexplained:
         status = "survived" if code == SURVIVED else "no tests" if code in NO_TESTS else code
-        lines += [f"## {name} ({status})", "", "```diff", diff_of(name), "```", ""]
+        lines += [f"## {name} ({status})", "", "```diff", diff_of(name, source), "```", ""]
     return "\n".join(lines) + "\n", scores
 
 
@@ -111,6 +108,7 @@ def main() -> None:
     parser.add_argument("--fail-under", type=float, default=None, help="minimum score, percent")
     parser.add_argument("--report-only", action="store_true", help="report the last run")
     args = parser.parse_args()
+    os.chdir(ROOT)  # mutmut reads pyproject.toml and mutants/ from the working directory
     if not args.report_only:
         run_mutmut(args.patterns)
     text, scores = report(verdicts(args.patterns))

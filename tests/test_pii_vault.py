@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import stat
 
 import pytest
@@ -95,9 +96,9 @@ def test_a_key_is_read_with_or_without_padding_and_whitespace(text):
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("not base64!", "LINKAGE_PII_KEY is not base64"),
-        (base64.urlsafe_b64encode(bytes(31)).decode(), "must be 32 bytes"),
-        (base64.urlsafe_b64encode(bytes(33)).decode(), "must be 32 bytes"),
+        ("not base64!", "^LINKAGE_PII_KEY is not base64$"),
+        (base64.urlsafe_b64encode(bytes(31)).decode(), r"^LINKAGE_PII_KEY must be 32 bytes \(44"),
+        (base64.urlsafe_b64encode(bytes(33)).decode(), r"characters\)$"),
     ],
 )
 def test_a_malformed_key_is_refused(text, problem):
@@ -121,19 +122,29 @@ def test_the_configured_key_is_used(tmp_path):
 
 def test_production_without_a_key_is_refused(tmp_path):
     settings = Settings.model_construct(environment="production", pii_key=None, data_dir=tmp_path)
-    with pytest.raises(PiiKeyError, match="production needs LINKAGE_PII_KEY"):
+    with pytest.raises(PiiKeyError, match="^production needs LINKAGE_PII_KEY$"):
         PiiVault.from_settings(settings)
     assert not (tmp_path / KEY_FILE).exists()
 
 
-def test_development_keeps_one_key_file_beside_its_data(tmp_path):
-    settings = Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+def test_development_keeps_one_key_file_beside_its_data(tmp_path, caplog):
+    data_dir = tmp_path / "var" / "data"  # neither exists yet
+    settings = Settings(data_dir=data_dir, _env_file=None)  # type: ignore[call-arg]
 
-    token = PiiVault.from_settings(settings).encrypt("13812345678", field="phone")
+    with caplog.at_level(logging.WARNING, logger="linkage.pii"):
+        token = PiiVault.from_settings(settings).encrypt("13812345678", field="phone")
     again = PiiVault.from_settings(settings)
 
-    key_file = tmp_path / "data" / KEY_FILE
+    key_file = data_dir / KEY_FILE
+    [created] = caplog.records
+    assert (created.getMessage(), created.path) == ("created a development PII key", str(key_file))
     assert again.decrypt(token, field="phone") == "13812345678"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     text = key_file.read_text(encoding="ascii")
     assert text.endswith("\n") and len(decode_key(text)) == 32
+
+
+def test_a_data_directory_that_exists_gets_its_key_file(tmp_path):
+    settings = Settings(data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    PiiVault.from_settings(settings)
+    assert len(decode_key((tmp_path / KEY_FILE).read_text(encoding="ascii"))) == 32

@@ -100,6 +100,7 @@ def test_a_score_that_rounds_to_nothing_is_never_assigned():
     arcs = [Arc(REQUEST, VOLUNTEER, 1, 0.0), Arc(REQUEST, ORGANISATION, 5, 0.0000004)]
     allocation = allocate([Demand(REQUEST, 3)], arcs, {VOLUNTEER: 1, ORGANISATION: 5})
     assert (allocation.assignments, allocation.total_score, allocation.objective) == ((), 0.0, 0)
+    assert isinstance(allocation.solver_seconds, float)
 
 
 def test_the_smallest_score_that_counts_is_assigned_and_totals_keep_six_decimals():
@@ -110,6 +111,7 @@ def test_the_smallest_score_that_counts_is_assigned_and_totals_keep_six_decimals
         Assignment(REQUEST, VOLUNTEER, 1, 0.000001),
     )
     assert (allocation.total_score, allocation.objective) == (0.123458, 123458)
+    assert isinstance(allocation.solver_seconds, float)  # measured: its value is free
 
 
 def test_a_providers_capacity_for_a_run_is_the_most_it_showed_and_never_negative():

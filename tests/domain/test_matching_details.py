@@ -3,10 +3,12 @@ places; headroom of nothing; windows that cross Hangzhou's midnight or last more
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime
 
 import pytest
 
+from service.domain.geo import EARTH_RADIUS_KM, Point, distance_km
 from service.domain.matching import (
     DEFAULT_WEIGHTS,
     Component,
@@ -90,3 +92,9 @@ def test_the_weekdays_of_a_window_are_hangzhous():
     assert touched_weekdays(
         datetime(2026, 3, 7, 21, tzinfo=UTC), datetime(2026, 3, 7, 23, tzinfo=UTC)
     ) == [7]
+
+
+def test_antipodes_are_half_the_earth_apart_even_when_rounding_overshoots():
+    # At ±0.2329° the haversine term comes out as 1.0000000000000002 in floating point.
+    far = distance_km(Point(0.2329, 0.0), Point(-0.2329, 180.0))
+    assert far == pytest.approx(math.pi * EARTH_RADIUS_KM)

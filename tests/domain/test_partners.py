@@ -67,6 +67,15 @@ def test_every_availability_problem_is_named_with_its_place():
     ]
 
 
+def test_a_window_of_no_length_is_refused_once_not_as_an_overlap():
+    windows = [slot(2, "17:00", "19:00"), slot(2, "18:00", "18:00")]
+    assert availability_problems(windows, [], field="a") == [
+        FieldProblem(
+            "a.weekly[1]", "ends at 18:00, not after it starts", "window_ends_before_start"
+        )
+    ]
+
+
 def test_windows_on_different_days_never_overlap():
     windows = [slot(1, "09:00", "17:00"), slot(2, "08:00", "10:00"), slot(3, "00:00", "23:59")]
     assert availability_problems(windows, [], field="a") == []

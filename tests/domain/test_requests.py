@@ -226,6 +226,8 @@ def test_windows_overlap_when_they_share_a_moment(first, second, overlap):
         (R.COMMITTED, 5, 3, 0, R.FULFILLED),  # every offer done, less delivered than planned
         (R.COMMITTED, 5, 0, 0, R.COMMITTED),  # completions that delivered nothing fulfil nothing
         (R.COMMITTED, 5, 7, 1, R.FULFILLED),  # delivered more than asked
+        (R.PARTIALLY_COMMITTED, 6, 5, 1, R.FULFILLED),  # all delivered, an offer still open
+        (R.COMMITTED, 5, 1, 0, R.FULFILLED),  # every offer done, one delivered
         *[(status, 5, 5, 0, status) for status in (*TERMINAL_REQUEST, R.FULFILLED)],
         *[(status, 0, 0, 0, status) for status in (*TERMINAL_REQUEST, R.FULFILLED)],
     ],

@@ -116,6 +116,8 @@ def test_a_row_takes_dates_and_hours_as_the_database_gives_them():
         "content": "送餐",
         "recorder": "北山站",
     }
+    assert ledger_row(row | {"service_date": DAY, "hours": 2.0})[4] == "2"
+    assert ledger_row(row | {"service_date": DAY, "hours": 0.333})[4] == "0.33"
     assert ledger_row(row | {"service_date": DAY, "hours": 2}) == [
         "甲",
         STATION,
