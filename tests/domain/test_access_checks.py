@@ -1,5 +1,5 @@
 """The access checks as the use cases call them: who passes, and the 403 the others get, word for
-word; which linkages a bound client sees."""
+word; which linkages a bound client sees; what separation of duties says."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from service.domain.access import (
     check_may_change_station,
     check_may_search_names,
     check_unbound,
+    separation_of_duties_problem,
 )
+from service.domain.allocation import check_may_allocate
 from service.domain.errors import Forbidden
 from service.domain.linkages import PartnerType, Tie
 
@@ -103,3 +105,19 @@ def test_a_bound_client_sees_the_linkages_it_is_an_end_of(tie, bureau, station, 
         station,
         organisation,
     ]
+
+
+def test_batch_allocation_is_the_bureaus():
+    check_may_allocate(BUREAU)
+    assert refusal(check_may_allocate, AT_STATION)[:2] == (
+        "outside_station_binding",
+        f"this client is bound to station {STATION} and may not change batch allocation,"
+        " which spans stations",
+    )
+
+
+def test_separation_of_duties_says_which_two_scopes_and_what_to_do():
+    assert separation_of_duties_problem({Scope.PII_READ, Scope.AUDIT, Scope.REGISTRY_READ}) == (
+        "one client may not hold both 'audit' and 'pii:read' (separation of duties):"
+        " issue two clients"
+    )

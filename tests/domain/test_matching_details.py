@@ -95,6 +95,7 @@ def test_the_weekdays_of_a_window_are_hangzhous():
 
 
 def test_antipodes_are_half_the_earth_apart_even_when_rounding_overshoots():
-    # At ±0.2329° the haversine term comes out as 1.0000000000000002 in floating point.
+    # At ±0.2329° the haversine term comes out as 1.0000000000000002 in floating point: past
+    # the domain of asin but for the clamp (or sqrt rounding it back to 1.0).
     far = distance_km(Point(0.2329, 0.0), Point(-0.2329, 180.0))
     assert far == pytest.approx(math.pi * EARTH_RADIUS_KM)
