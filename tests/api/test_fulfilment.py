@@ -110,7 +110,7 @@ async def test_completing_a_volunteers_offer_fulfils_and_writes_the_ledger(
         6,
         "探访6户独居老人，排查燃气隐患2处。",
     )
-    assert body["completed_at"] is not None
+    assert datetime.fromisoformat(body["completed_at"]) == clock_at_chongyang
     stored = await load_request(services, request.id)
     assert (stored.fulfilled_quantity, stored.committed_quantity, stored.status) == (
         1,
