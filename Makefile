@@ -50,8 +50,8 @@ bench: $(VENV)/.installed-test
 bench-matching: $(VENV)/.installed-test
 	bench/matching.sh
 
-## Mutation testing of the domain, the PII vault, page tokens and preconditions (~10 min on 2
-## cores): scores and every surviving mutant in var/mutation-report.md.
+## Mutation testing of the domain, the PII vault, page tokens and preconditions (6-30 min on 2
+## cores, as busy as they are): scores and every surviving mutant in var/mutation-report.md.
 mutate: $(VENV)/.installed-mutation
 	$(BIN)/python scripts/mutation.py --output var/mutation-report.md
 

@@ -14,6 +14,7 @@ import pytest
 
 from service.domain.access import Scope
 from service.usecases.clients import create_client
+from tests.live.schemathesis_hooks import no_personal_data_outside_contact_endpoints as check
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -62,8 +63,6 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_s
 
 
 def test_the_schemathesis_check_fails_a_response_that_shows_personal_data():
-    from tests.live.schemathesis_hooks import no_personal_data_outside_contact_endpoints as check
-
     def answer(url: str, body: str) -> SimpleNamespace:
         request = SimpleNamespace(method="GET", url=url)
         return SimpleNamespace(request=request, status_code=200, text=body)
