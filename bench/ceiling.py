@@ -5,7 +5,8 @@ township-code order) with the same JSON as the service's `GET /v1/stations/{id}`
 `GET /v1/stations`, serialised with orjson. No auth, no validation, no middleware, no metrics: what
 is left is uvicorn, asyncpg and orjson, the part of a request the service cannot avoid.
 
-Run it as `uvicorn --app-dir bench ceiling:app`, with `CEILING_DSN` (a plain `postgresql://` DSN)
+Run it as `uvicorn --app-dir bench ceiling:app`, with `CEILING_DSN` (a plain `postgresql://` DSN),
+`CEILING_PAGE_TOKEN_SECRET` (the service's `LINKAGE_PAGE_TOKEN_SECRET`: page tokens are signed)
 and optionally `CEILING_POOL_SIZE` (default 10, the service's `LINKAGE_DB_POOL_SIZE`).
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import os
 import uuid
 from typing import Any
@@ -34,6 +36,10 @@ JSON_HEADERS = [(b"content-type", b"application/json")]
 NOT_FOUND = b'{"status":404,"code":"not_found"}'
 # The service's page token for "no filters": the digest of an empty filter set never changes.
 _NO_FILTERS = hashlib.sha256(orjson.dumps({}, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
+# Tokens are signed (HMAC-SHA256, truncated to 16 bytes) over the service's collection path
+# and the payload, with the secret both servers are given (CEILING_PAGE_TOKEN_SECRET).
+_TOKEN_CONTEXT = b"linkage/page-token/v2\x00/v1/stations\x00"
+_TOKEN_SECRET = os.environ.get("CEILING_PAGE_TOKEN_SECRET", "").encode()
 
 Record = Any
 Message = dict[str, Any]
@@ -66,8 +72,9 @@ def _station(row: Record) -> dict[str, Any]:
 
 
 def _page_token(after: str) -> str:
-    payload = orjson.dumps({"v": 1, "a": after, "f": _NO_FILTERS})
-    return base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
+    payload = orjson.dumps({"v": 2, "a": after, "f": _NO_FILTERS})
+    tag = hmac.new(_TOKEN_SECRET, _TOKEN_CONTEXT + payload, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(tag + payload).rstrip(b"=").decode("ascii")
 
 
 async def _init_connection(connection: asyncpg.Connection) -> None:

@@ -551,7 +551,14 @@ async def main() -> None:
     args = parser.parse_args()
     random.seed(args.seed)
 
-    settings = Settings(database_url=args.database_url, access_log=False, _env_file=None)  # type: ignore[call-arg]
+    # One client makes every search and run: per-second quotas count them all, refuse none.
+    unlimited = {
+        f"rate_limit_{name}": "1000000/second"
+        for name in ("default", "candidates", "allocation_runs")
+    }
+    settings = Settings(
+        database_url=args.database_url, access_log=False, **unlimited, _env_file=None
+    )  # type: ignore[call-arg]
     database = Database(build_engine(settings))
     await upgrade(database)
     vault = PiiVault.from_settings(settings)

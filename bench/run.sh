@@ -88,6 +88,12 @@ trap 'exit 143' TERM
 # --- database: schema, reference data --------------------------------------------------------------
 createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB"
 export LINKAGE_DATABASE_URL="postgresql+asyncpg://$PG_USER@$PG_HOST:$PG_PORT/$DB"
+# The load comes from one client: a per-second quota counts every request and refuses none
+# (a quota per minute this large would keep a quarter of a million hits in its window).
+export LINKAGE_RATE_LIMIT_DEFAULT=1000000/second
+# Both servers sign page tokens alike, so that their answers compare equal.
+LINKAGE_PAGE_TOKEN_SECRET=$("$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))')
+export LINKAGE_PAGE_TOKEN_SECRET CEILING_PAGE_TOKEN_SECRET=$LINKAGE_PAGE_TOKEN_SECRET
 log "migrating $DB"
 LINKAGE_LOG_LEVEL=WARNING "$ROOT/.venv/bin/linkage" migrate >/dev/null
 

@@ -27,7 +27,7 @@ T = TypeVar("T")
 
 def _run_with_database(settings: Settings, action: Callable[[Services], Awaitable[T]]) -> T:
     async def main() -> T:
-        database = Database(build_engine(settings))
+        database = Database(build_engine(settings, bounded_statements=False))
         try:
             return await action(Services(database=database, vault=PiiVault.from_settings(settings)))
         finally:

@@ -21,7 +21,10 @@ from service.http.docs import install_docs
 from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
+from service.http.pagination import PageTokenSigner
 from service.http.problems import install_problem_handlers
+from service.http.rate_limits import RateLimiter
+from service.http.responses import RATE_LIMIT_HEADER_REFS, RATE_LIMIT_HEADERS
 from service.pii import PiiVault
 from service.routers import (
     allocation_runs,
@@ -58,7 +61,9 @@ social work stations, community offices and the city's coverage targets, under
 
 Every error is `application/problem+json` (RFC 9457) with a stable `code` and the `request_id`.
 Collections are cursor-paginated (`page_size`, `page_token` → `next_page_token`). Creating POSTs
-honour `Idempotency-Key`; updates need `If-Match` with the resource's `ETag`.
+honour `Idempotency-Key`; updates need `If-Match` with the resource's `ETag`. Requests with an API
+key are rate limited per client (`RateLimit-Policy` and `RateLimit` on every answer, 429 with
+`Retry-After` past a quota); a database that is down or slow is a 503 with `Retry-After`.
 """
 
 
@@ -96,6 +101,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         offer_hold_hours=settings.offer_hold_hours,
     )
     app.state.services = services
+    app.state.page_tokens = PageTokenSigner.from_settings(settings)
+    app.state.rate_limiter = RateLimiter.from_settings(settings, app.state.metrics)
     app.state.authenticator = Authenticator(services, ttl=settings.auth_cache_seconds)
     housekeeper = asyncio.create_task(
         keep_house(services, interval_seconds=settings.housekeeping_interval_seconds),
@@ -109,6 +116,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         housekeeper.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await housekeeper
+        await app.state.rate_limiter.close()
         await database.dispose()
 
 
@@ -130,12 +138,17 @@ def _openapi_with_problems(app: FastAPI) -> dict[str, Any]:
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     problem.pop("$defs", None)
     components["Problem"] = problem
+    schema["components"]["headers"] = RATE_LIMIT_HEADERS
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             responses = operation.get("responses", {})
             default_422 = responses.get("422", {}).get("content", {}).get("application/json")
             if default_422 is not None:
                 del responses["422"]
+            if "429" in responses:  # rate limited: every answer says where the client stands
+                for status, response in responses.items():
+                    if status.startswith(("2", "3")):  # problems say so in their description
+                        response.setdefault("headers", {}).update(RATE_LIMIT_HEADER_REFS)
     app.openapi_schema = schema
     return schema
 
@@ -166,6 +179,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         generate_unique_id_function=lambda route: route.name,
+        # No redirects to the slash-less path: Starlette builds them from the Host header,
+        # which the caller controls. `/v1/stations/` is a 404 that names the right path.
+        redirect_slashes=False,
     )
     install_docs(app)
     app.state.settings = settings

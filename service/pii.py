@@ -11,19 +11,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import logging
 import os
 import secrets
-from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from service.keyfiles import development_secret
 from service.settings import Settings
-
-logger = logging.getLogger("linkage.pii")
 
 TOKEN_VERSION = "v1"  # noqa: S105 - a format tag, not a secret
 KEY_FILE = "pii.key"
@@ -67,7 +64,7 @@ class PiiVault:
             return cls(decode_key(settings.pii_key.get_secret_value()))
         if settings.environment == "production":
             raise PiiKeyError("production needs LINKAGE_PII_KEY")
-        return cls(decode_key(_development_key(settings.data_dir)))
+        return cls(decode_key(development_secret(settings.data_dir, KEY_FILE, new_key_text)))
 
     def encrypt(self, plaintext: str, *, field: str) -> str:
         """A token `v1.<base64(nonce | ciphertext)>`, valid only for this field."""
@@ -91,17 +88,3 @@ class PiiVault:
         """A keyed, deterministic digest: equal values give equal indexes, nothing reverses it."""
         message = field.encode("ascii") + b"\x00" + value.encode("utf-8")
         return hmac.new(self._index_key, message, hashlib.sha256).hexdigest()
-
-
-def _development_key(data_dir: Path) -> str:
-    """Read (or create, once) the key file a development instance keeps beside its data."""
-    path = data_dir / KEY_FILE
-    if path.exists():
-        return path.read_text(encoding="ascii").strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = new_key_text()
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
-    logger.warning("created a development PII key", extra={"path": str(path)})
-    return key

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+import limits
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -45,6 +46,66 @@ class Settings(BaseSettings):
     )
     db_statement_cache_size: int = Field(
         default=100, ge=0, description="asyncpg prepared statements; 0 behind PgBouncer."
+    )
+    # Every database call is bounded, so that a database that is down or slow is a fast 503.
+    db_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="Opening a connection (TCP and start-up)."
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="Waiting for a free pooled connection."
+    )
+    db_command_timeout_seconds: float = Field(
+        default=12.0,
+        gt=0,
+        le=3600,
+        description="Waiting for the answer to one statement; then the connection is dropped.",
+    )
+    db_statement_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="PostgreSQL statement_timeout of every connection (migrations excepted).",
+    )
+
+    redis_url: SecretStr | None = Field(
+        default=None,
+        description="redis://host:6379/0: rate limits shared by every replica; unset: per process.",
+    )
+    redis_key_prefix: str = Field(
+        default="linkage",
+        pattern=r"^[A-Za-z0-9:_-]{1,64}$",
+        description="Prefix of the service's keys in Redis (one Redis for several services).",
+    )
+    redis_timeout_seconds: float = Field(
+        default=0.5, gt=0, le=30, description="Connecting to Redis and waiting for its answer."
+    )
+    rate_limit_default: str = Field(
+        default="1200/minute", description="Requests per API client, every route counted."
+    )
+    rate_limit_identifier_search: str = Field(
+        default="30/minute", description="Searches by resident ID number, per client."
+    )
+    rate_limit_contact: str = Field(
+        default="60/minute", description="Unmasked contact reads, per client."
+    )
+    rate_limit_candidates: str = Field(
+        default="120/minute", description="Candidate searches of a request, per client."
+    )
+    rate_limit_allocation_runs: str = Field(
+        default="6/minute", description="Allocation runs started, per client."
+    )
+    rate_limit_unknown_keys: str = Field(
+        default="30/minute", description="Unknown or revoked API keys, per client address."
+    )
+
+    page_token_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs page tokens (HMAC-SHA256), at least 32 characters; required in"
+        " production, else kept in data_dir/page-token.key.",
+    )
+    page_token_previous_secret: SecretStr | None = Field(
+        default=None,
+        description="The secret before the last rotation: tokens it signed are still accepted.",
     )
 
     auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
@@ -97,6 +158,39 @@ class Settings(BaseSettings):
             raise ValueError("weights are non-negative and not all zero")
         return value
 
+    @field_validator(
+        "rate_limit_default",
+        "rate_limit_identifier_search",
+        "rate_limit_contact",
+        "rate_limit_candidates",
+        "rate_limit_allocation_runs",
+        "rate_limit_unknown_keys",
+    )
+    @classmethod
+    def _one_rate(cls, value: str) -> str:
+        try:
+            limits.parse(value)
+        except ValueError as exc:
+            raise ValueError("a rate such as 30/minute, 5/second or 1000/hour") from exc
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("redis://", "rediss://")):
+            raise ValueError("use redis://host:port/db or rediss://…")
+        return value
+
+    @field_validator("page_token_secret", "page_token_previous_secret")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError(
+                "at least 32 characters (python -c 'import secrets;"
+                " print(secrets.token_urlsafe(32))')"
+            )
+        return value
+
     @field_validator("database_url", "read_database_url")
     @classmethod
     def _supported_driver(cls, value: SecretStr | None) -> SecretStr | None:
@@ -107,12 +201,16 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _production_needs_postgresql_and_a_pii_key(self) -> Settings:
+    def _production_needs_postgresql_and_its_secrets(self) -> Settings:
         if self.environment == "production":
             if self.database_url is None or self.is_sqlite:
                 raise ValueError("production runs on PostgreSQL: set LINKAGE_DATABASE_URL")
             if self.pii_key is None:
                 raise ValueError("production encrypts personal data: set LINKAGE_PII_KEY")
+            if self.page_token_secret is None:
+                raise ValueError(
+                    "production replicas sign page tokens alike: set LINKAGE_PAGE_TOKEN_SECRET"
+                )
         return self
 
     @property

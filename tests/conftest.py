@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 from service.db.engine import Database, build_engine
 from service.db.migrate import upgrade
 from service.domain.access import Scope
+from service.http.rate_limits import RateLimiter
 from service.main import create_app
 from service.settings import Settings
 from service.usecases.clients import create_client
@@ -31,6 +32,15 @@ REFERENCE_TABLES = {"division", "alembic_version", "audit_event"}  # audit is ap
 TEST_PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE="  # 32 bytes, tests only
 
 ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+RATE_LIMIT_SETTINGS = (
+    "rate_limit_default",
+    "rate_limit_identifier_search",
+    "rate_limit_contact",
+    "rate_limit_candidates",
+    "rate_limit_allocation_runs",
+    "rate_limit_unknown_keys",
+)
+UNLIMITED = {name: "1000000/second" for name in RATE_LIMIT_SETTINGS}
 
 if "MUTANT_UNDER_TEST" in os.environ:
     # mutmut (make mutate) runs the tests once per mutant: fewer examples per property keep a
@@ -74,6 +84,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         pii_key=TEST_PII_KEY,
         match_totals_cache_seconds=0,
         housekeeping_interval_seconds=24 * 3600,  # once, at start; tests sweep themselves
+        **UNLIMITED,  # tests of the limits set their own (`rate_limits`)
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -117,6 +128,22 @@ async def empty_tables(database: Database) -> None:
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name not in REFERENCE_TABLES:
                 await connection.execute(table.delete())
+
+
+@pytest.fixture
+def rate_limits(app: FastAPI, settings: Settings) -> Iterator[Callable[..., RateLimiter]]:
+    """Limit this test's app to the given rates (`default="3/minute"`, `contact=…`); the
+    suite's own settings are unlimited. The app's limiter is restored afterwards."""
+    original = app.state.rate_limiter
+
+    def install(**rates: str) -> RateLimiter:
+        configured = settings.model_copy(update={f"rate_limit_{k}": v for k, v in rates.items()})
+        app.state.rate_limiter = RateLimiter.from_settings(configured, app.state.metrics)
+        limiter: RateLimiter = app.state.rate_limiter
+        return limiter
+
+    yield install
+    app.state.rate_limiter = original
 
 
 @pytest.fixture

@@ -12,21 +12,28 @@ import asyncpg
 import orjson
 from sqlalchemy import event, literal, select
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry
 
+from service.db.availability import DatabaseUnavailable, is_outage
 from service.db.reader import AsyncpgReader, Reader, SqlAlchemyReader, StatementCache
 from service.db.types import json_text
 from service.settings import Settings
 
 
-def build_engine(settings: Settings) -> AsyncEngine:
-    """An engine for the configured database; SQLite gets WAL, foreign keys and explicit BEGINs."""
+def build_engine(settings: Settings, *, bounded_statements: bool = True) -> AsyncEngine:
+    """An engine for the configured database; SQLite gets WAL, foreign keys and explicit BEGINs.
+
+    On PostgreSQL every wait is bounded: connecting, a free pooled connection, and (unless
+    `bounded_statements` is off, as it is for migrations, whose index builds may take long)
+    each statement, on the server (`statement_timeout`) and in the driver.
+    """
     url = settings.sqlalchemy_url
     if settings.is_sqlite:
         database = url.split(":///", 1)[1]
@@ -35,20 +42,32 @@ def build_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(url, json_serializer=json_text)
         _configure_sqlite(engine)
         return engine
+    server_settings = {"application_name": "linkage"}
+    connect_args: dict[str, Any] = {
+        "prepared_statement_cache_size": settings.db_statement_cache_size,
+        "statement_cache_size": settings.db_statement_cache_size,
+        "timeout": settings.db_connect_timeout_seconds,
+        "server_settings": server_settings,
+    }
+    if bounded_statements:
+        server_settings["statement_timeout"] = _milliseconds(settings.db_statement_timeout_seconds)
+        connect_args["command_timeout"] = settings.db_command_timeout_seconds
     return create_async_engine(
         url,
         json_serializer=json_text,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        # pre-ping costs a round trip per checkout; a dead connection surfaces as a 503 instead
+        pool_timeout=settings.db_pool_timeout_seconds,
+        # pre-ping costs a round trip per checkout; `Database` discards suspect connections at
+        # checkout instead (closed ones, and all opened before an outage)
         pool_pre_ping=False,
         pool_recycle=1800,
-        connect_args={
-            "prepared_statement_cache_size": settings.db_statement_cache_size,
-            "statement_cache_size": settings.db_statement_cache_size,
-            "server_settings": {"application_name": "linkage"},
-        },
+        connect_args=connect_args,
     )
+
+
+def _milliseconds(seconds: float) -> str:
+    return str(max(1, round(seconds * 1000)))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -112,6 +131,33 @@ class Database:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
         self._statements = StatementCache(engine.dialect)
         self._read_pool: asyncpg.Pool | None = None
+        self._read_pool_timeout = self._command_timeout = 0.0
+        # Bumped when a connection fails: every connection opened before then is suspect.
+        self._generation = 0
+        if self.dialect == "postgresql":
+            event.listen(engine.sync_engine, "connect", self._stamp_generation)
+            event.listen(engine.sync_engine, "checkout", self._discard_suspect_connection)
+
+    def _stamp_generation(self, _dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["generation"] = self._generation
+
+    def _discard_suspect_connection(
+        self, dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any
+    ) -> None:
+        """Replace a pooled connection before use when the server closed it while it was idle,
+        or when it dates from before an outage; both known without a round trip."""
+        if (
+            dbapi_connection.driver_connection.is_closed()
+            or record.info.get("generation") != self._generation
+        ):
+            raise DisconnectionError("a pooled connection from before an outage")
+
+    async def _outage(self, error: BaseException) -> DatabaseUnavailable:
+        """After a failed connection, every pooled one is replaced before its next use."""
+        self._generation += 1
+        if self._read_pool is not None:
+            await self._read_pool.expire_connections()
+        return DatabaseUnavailable(str(error) or type(error).__name__)
 
     async def open_read_pool(self, settings: Settings) -> None:
         """On PostgreSQL, open the asyncpg pool reads run on (the replica's, when one is set)."""
@@ -127,36 +173,67 @@ class Database:
             statement_cache_size=settings.db_statement_cache_size,
             init=_register_json_codecs,
             reset=_keep_session_state,
-            server_settings={"application_name": "linkage-reads"},
+            timeout=settings.db_connect_timeout_seconds,
+            command_timeout=settings.db_command_timeout_seconds,
+            server_settings={
+                "application_name": "linkage-reads",
+                "statement_timeout": _milliseconds(settings.db_statement_timeout_seconds),
+            },
         )
+        self._read_pool_timeout = settings.db_pool_timeout_seconds
+        self._command_timeout = settings.db_command_timeout_seconds
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: the caller commits; anything unfinished is rolled back."""
+        """One unit of work: the caller commits; anything unfinished is rolled back.
+
+        When the database fails under it, its connections are dropped rather than returned to
+        the pool (a rollback on a dead connection would wait for nothing) and the failure is
+        raised as DatabaseUnavailable.
+        """
         async with self._sessions() as session:
-            yield session
+            try:
+                yield session
+            except BaseException as exc:
+                outage = is_outage(exc)
+                if outage or isinstance(exc, asyncio.CancelledError):
+                    await session.invalidate()
+                if outage:
+                    raise await self._outage(exc) from exc
+                raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Reader]:
         """A reader outside any transaction: the asyncpg pool, or an autocommit connection."""
-        if self._read_pool is not None:
-            yield AsyncpgReader(self._read_pool, self._statements)
-            return
-        async with self._reads.connect() as connection:
-            yield SqlAlchemyReader(connection)
+        try:
+            if self._read_pool is not None:
+                yield AsyncpgReader(self._read_pool, self._statements, self._read_pool_timeout)
+                return
+            async with self._reads.connect() as connection:
+                yield SqlAlchemyReader(connection)
+        except Exception as exc:
+            if is_outage(exc):
+                raise await self._outage(exc) from exc
+            raise
 
     async def is_reachable(self, within_seconds: float = 2.0) -> bool:
         """Whether the database answers a trivial query in time."""
         try:
             async with asyncio.timeout(within_seconds), self.read() as reader:
                 await reader.scalar(select(literal(1)))
-        except (OSError, TimeoutError, SQLAlchemyError, asyncpg.PostgresError):
+        except (DatabaseUnavailable, OSError, TimeoutError, SQLAlchemyError, asyncpg.PostgresError):
             return False
         return True
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
         if self._read_pool is not None:
-            await self._read_pool.close()
+            try:
+                # Graceful close waits for connections in use; a dead database must not hold
+                # up shutdown for longer than one statement may take.
+                async with asyncio.timeout(self._read_pool_timeout + self._command_timeout):
+                    await self._read_pool.close()
+            except TimeoutError:
+                self._read_pool.terminate()
             self._read_pool = None
         await self.engine.dispose()

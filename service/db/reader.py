@@ -9,10 +9,11 @@ a write transaction) the same statements run through SQLAlchemy as usual.
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, cast
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar, cast
 
 import asyncpg
 from sqlalchemy.engine import Dialect
@@ -21,6 +22,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Row = dict[str, Any]
+T = TypeVar("T")
 
 
 class Reader(Protocol):
@@ -129,25 +131,46 @@ class StatementCache:
 
 
 class AsyncpgReader:
-    """Reads on a plain asyncpg pool (PostgreSQL)."""
+    """Reads on a plain asyncpg pool (PostgreSQL), waiting at most `acquire_timeout` seconds for
+    a connection; the pool's command timeout bounds each statement."""
 
-    def __init__(self, pool: asyncpg.Pool, statements: StatementCache) -> None:
+    def __init__(
+        self, pool: asyncpg.Pool, statements: StatementCache, acquire_timeout: float | None = None
+    ) -> None:
         self.pool = pool
         self.statements = statements
+        self.acquire_timeout = acquire_timeout
 
     async def fetch_one(
         self, statement: Select[Any], params: Mapping[str, Any] | None = None
     ) -> Row | None:
         sql, arguments = self.statements.render(statement, params)
-        record = await self.pool.fetchrow(sql, *arguments)
+        record = await self._run(lambda connection: connection.fetchrow(sql, *arguments))
         return None if record is None else dict(record)
 
     async def fetch_all(
         self, statement: Select[Any], params: Mapping[str, Any] | None = None
     ) -> list[Row]:
         sql, arguments = self.statements.render(statement, params)
-        return [dict(record) for record in await self.pool.fetch(sql, *arguments)]
+        records = await self._run(lambda connection: connection.fetch(sql, *arguments))
+        return [dict(record) for record in records]
 
     async def scalar(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> Any:
         sql, arguments = self.statements.render(statement, params)
-        return await self.pool.fetchval(sql, *arguments)
+        return await self._run(lambda connection: connection.fetchval(sql, *arguments))
+
+    async def _run(self, query: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
+        """Run on a pooled connection. One that timed out, lost its socket or was interrupted
+        is terminated, not returned: asyncpg would otherwise wait for the server to confirm a
+        cancellation, and a server that drops packets never does."""
+        async with asyncio.timeout(self.acquire_timeout):
+            connection = await self.pool.acquire()
+        try:
+            return await query(connection)
+        except asyncpg.PostgresError:
+            raise  # the server answered: the connection is sound
+        except BaseException:
+            connection.terminate()
+            raise
+        finally:
+            await self.pool.release(connection)

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from service.domain.access import Scope as AccessScope
 from service.domain.errors import NotFound
 from service.http.preconditions import IF_NONE_MATCH_MAX_LENGTH
+from service.http.problems import ProblemError
 from service.http.responses import versioned_response
 from service.usecases.stations import get_station
 
@@ -79,6 +80,10 @@ class FastReads:
         caller = await state.authenticator.authenticate(api_key)
         if caller is None or not caller.has(AccessScope.REGISTRY_READ):
             return False
+        try:
+            await state.rate_limiter.admit(scope, client_id=str(caller.client_id))
+        except ProblemError:
+            return False  # the route answers the 429 (the verdict is kept in the scope)
         try:
             station = await get_station(state.services, station_id=station_id)
         except NotFound:

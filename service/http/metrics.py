@@ -30,6 +30,17 @@ class Metrics:
             "Requests being answered now.",
             registry=self.registry,
         )
+        self.rate_limited = Counter(
+            "linkage_rate_limited",
+            "Requests refused with 429, by the policy they were over.",
+            ("policy",),
+            registry=self.registry,
+        )
+        self.rate_limit_storage_errors = Counter(
+            "linkage_rate_limit_storage_errors",
+            "Times the shared rate limit store (Redis) failed and limits were counted in process.",
+            registry=self.registry,
+        )
         Gauge(
             "linkage_build_info",
             "Version of the running service.",

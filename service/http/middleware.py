@@ -15,8 +15,15 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.db.availability import DatabaseUnavailable
 from service.http.metrics import Metrics
-from service.http.problems import PROBLEM_MEDIA_TYPE, internal_error_body, problem_response
+from service.http.problems import (
+    PROBLEM_MEDIA_TYPE,
+    database_unavailable_response,
+    internal_error_body,
+    problem_response,
+)
+from service.http.rate_limits import verdict_of
 from service.logging import request_id_var
 
 access_logger = logging.getLogger("linkage.access")
@@ -61,7 +68,12 @@ class RequestContextMiddleware:
                 response_started = True
                 status = message["status"]
                 message.setdefault("headers", [])
-                MutableHeaders(scope=message).append("x-request-id", request_id)
+                headers = MutableHeaders(scope=message)
+                headers.append("x-request-id", request_id)
+                verdict = verdict_of(scope)
+                if verdict is not None:
+                    for name, value in verdict.headers():
+                        headers.raw.append((name, value))
             await send(message)
 
         received = 0
@@ -83,6 +95,11 @@ class RequestContextMiddleware:
         except BodyTooLarge as exc:
             if not response_started:
                 await _send_too_large(send_with_id, scope, str(exc.detail))
+        except DatabaseUnavailable:  # raised ahead of the framework (fast reads)
+            error_logger.error("database unavailable", extra={"path": scope["path"]})
+            if not response_started:
+                response = database_unavailable_response(scope["path"])
+                await response(scope, receive, send_with_id)
         except Exception:
             error_logger.exception("unhandled error", extra={"path": scope["path"]})
             if not response_started:

@@ -1,22 +1,107 @@
-"""Cursor pagination: opaque page tokens bound to the filters they were issued for."""
+"""Cursor pagination: opaque page tokens, signed, bound to their collection and their filters.
+
+A token is `base64url(tag ‖ payload)`: the payload (JSON: version, the key to continue after,
+a digest of the filters) and a truncated HMAC-SHA256 over the collection's path and the
+payload, under the server's secret. A token another collection issued, or one that anybody
+forged or changed, fails the tag and is 400 `invalid_page_token`; only then is the payload read,
+so nothing a caller makes up ever reaches a query. Tokens signed with the previous secret are
+still accepted, so a rotation does not break a client half-way through a listing.
+
+`page_params`, the dependency every collection takes, notes the collection and the signer for
+the request, so the routes call `encode_page_token(after, filters)` and
+`decode_page_token(token, filters)` as they always did.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import hashlib
+import hmac
+import secrets
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass, is_dataclass
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 
 from service.http.problems import ProblemError
+from service.keyfiles import development_secret
+from service.settings import Settings
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
-_TOKEN_VERSION = 1
+_TOKEN_VERSION = 2
+_TAG_BYTES = 16
+_CONTEXT = b"linkage/page-token/v2\x00"
+KEY_FILE = "page-token.key"
+
+
+class PageTokenSigner:
+    """Signs page tokens with the current secret; verifies with the current or the previous."""
+
+    def __init__(self, secret: str, previous: str | None = None) -> None:
+        self._keys = [key.encode("utf-8") for key in (secret, previous) if key]
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PageTokenSigner:
+        """The configured secrets; outside production, a secret file in data_dir if unset."""
+        previous = settings.page_token_previous_secret
+        previous_text = previous.get_secret_value() if previous is not None else None
+        if settings.page_token_secret is not None:
+            return cls(settings.page_token_secret.get_secret_value(), previous_text)
+        new = lambda: secrets.token_urlsafe(32)  # noqa: E731 - a one-line factory
+        return cls(development_secret(settings.data_dir, KEY_FILE, new), previous_text)
+
+    def _tag(self, key: bytes, collection: str, payload: bytes) -> bytes:
+        message = _CONTEXT + collection.encode("utf-8") + b"\x00" + payload
+        return hmac.new(key, message, hashlib.sha256).digest()[:_TAG_BYTES]
+
+    def sign(self, *, collection: str, after: str, filters: Any) -> str:
+        """A token for `collection` that continues after `after` under `filters`."""
+        payload = orjson.dumps({"v": _TOKEN_VERSION, "a": after, "f": _filters_digest(filters)})
+        token = self._tag(self._keys[0], collection, payload) + payload
+        return base64.urlsafe_b64encode(token).rstrip(b"=").decode("ascii")
+
+    def verify(self, *, collection: str, token: str, filters: Any) -> str:
+        """The key to continue after; a ProblemError (400) for anything this collection did not
+        issue, or issued for other filters."""
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        except (binascii.Error, ValueError):
+            raw = b""
+        tag, payload = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
+        if not any(
+            hmac.compare_digest(tag, self._tag(key, collection, payload)) for key in self._keys
+        ):
+            raise ProblemError(
+                400,
+                "invalid_page_token",
+                "page_token was not issued by this service for this collection",
+            )
+        content = orjson.loads(payload)  # ours, signed: well-formed by construction
+        if content["f"] != _filters_digest(filters):
+            raise ProblemError(
+                400,
+                "page_token_filter_mismatch",
+                "page_token was issued for other filters; repeat the original filters or start"
+                " over",
+            )
+        after: str = content["a"]
+        return after
+
+
+@dataclass(frozen=True, slots=True)
+class _Paging:
+    """The collection a request lists and the signer of its tokens."""
+
+    collection: str
+    signer: PageTokenSigner
+
+
+_paging: ContextVar[_Paging | None] = ContextVar("paging", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +113,7 @@ class PageParams:
 
 
 async def page_params(
+    request: Request,
     page_size: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page (default 50, max 200).")
     ] = DEFAULT_PAGE_SIZE,
@@ -36,15 +122,25 @@ async def page_params(
         Query(
             max_length=512,
             pattern=r"^[A-Za-z0-9_-]+$",
-            description="`next_page_token` of the previous page.",
+            description="`next_page_token` of the previous page (of this collection and these"
+            " filters).",
         ),
     ] = None,
 ) -> PageParams:
-    """The pagination query parameters every collection takes."""
+    """The pagination query parameters every collection takes; notes the collection (the
+    request's path, ids included) its tokens are bound to."""
+    _paging.set(_Paging(collection=request.url.path, signer=request.app.state.page_tokens))
     return PageParams(size=page_size, token=page_token)
 
 
 PageParamsDep = Annotated[PageParams, Depends(page_params)]
+
+
+def _current() -> _Paging:
+    paging = _paging.get()
+    if paging is None:
+        raise RuntimeError("page tokens are made in a route that takes PageParamsDep")
+    return paging
 
 
 def _filters_digest(filters: Any) -> str:
@@ -57,30 +153,15 @@ def _filters_digest(filters: Any) -> str:
 
 
 def encode_page_token(after: str, filters: Any) -> str:
-    """An opaque token that continues after `after` under the same filters."""
-    payload = orjson.dumps({"v": _TOKEN_VERSION, "a": after, "f": _filters_digest(filters)})
-    return base64.urlsafe_b64encode(payload).rstrip(b"=").decode("ascii")
+    """An opaque token that continues this collection after `after` under the same filters."""
+    paging = _current()
+    return paging.signer.sign(collection=paging.collection, after=after, filters=filters)
 
 
 def decode_page_token(token: str | None, filters: Any) -> str | None:
-    """The key to continue after, or None for the first page; 400 for a token we did not issue."""
+    """The key to continue after, or None for the first page; 400 for a token this collection
+    did not issue, or issued for other filters."""
     if token is None:
         return None
-    try:
-        payload = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (binascii.Error, ValueError):
-        payload = None
-    if (
-        not isinstance(payload, dict)
-        or payload.get("v") != _TOKEN_VERSION
-        or not isinstance(payload.get("a"), str)
-    ):
-        raise ProblemError(400, "invalid_page_token", "page_token is not a token this API issued")
-    if payload.get("f") != _filters_digest(filters):
-        raise ProblemError(
-            400,
-            "page_token_filter_mismatch",
-            "page_token was issued for other filters; repeat the original filters or start over",
-        )
-    after: str = payload["a"]
-    return after
+    paging = _current()
+    return paging.signer.verify(collection=paging.collection, token=token, filters=filters)

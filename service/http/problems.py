@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from service.db.availability import DatabaseUnavailable
 from service.domain.errors import (
     Conflict,
     DomainError,
@@ -152,6 +153,8 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no resource at {request.url.path}"
+        if request.url.path.endswith("/") and _allowed_methods(request, request.url.path[:-1]):
+            detail += f" (without the final slash: {request.url.path[:-1]})"
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         detail = f"{request.method} is not allowed on {request.url.path}"
@@ -166,13 +169,14 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     )
 
 
-def _allowed_methods(request: Request) -> list[str]:
+def _allowed_methods(request: Request, path: str | None = None) -> list[str]:
     """Every method some route serves at this path (Starlette names only the first route's)."""
+    scope = {**request.scope, "path": path if path is not None else request.url.path}
     return [
         method
         for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
         if any(
-            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            route.matches({**scope, "method": method})[0] is Match.FULL
             for route in request.app.router.routes
         )
     ]
@@ -228,15 +232,27 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     )
 
 
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> Response:
-    logger.error("database unavailable", exc_info=exc)
+    # One line, no trace: during an outage every request fails alike.
+    logger.error(
+        "database unavailable",
+        extra={"path": request.url.path, "error": f"{type(exc.__cause__ or exc).__name__}: {exc}"},
+    )
+    return database_unavailable_response(request.url.path)
+
+
+def database_unavailable_response(path: str) -> Response:
+    """503 with Retry-After: the database is down, unreachable or too slow; nothing changed."""
     return problem_response(
         status=503,
         code="database_unavailable",
         title="Service Unavailable",
-        detail="the database cannot be reached; try again shortly",
-        instance=_instance(request),
-        headers={"Retry-After": "5"},
+        detail="the database did not answer in time; try again shortly",
+        instance=path,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
     )
 
 
@@ -246,6 +262,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _problem_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(DatabaseUnavailable, _database_unavailable)
     app.add_exception_handler(OperationalError, _database_unavailable)
     app.add_exception_handler(InterfaceError, _database_unavailable)
     app.add_exception_handler(Exception, _internal_error)

@@ -22,6 +22,9 @@ _DESCRIPTIONS = {
     415: "The body is not JSON.",
     422: "Well-formed input that is invalid or that a policy rule forbids.",
     428: "If-Match is required.",
+    429: "Too many requests for this client (or, with an unknown API key, this address): wait"
+    " `Retry-After` seconds. `RateLimit-Policy` and `RateLimit` say the quotas and what is"
+    " left on every response.",
     500: "Unexpected fault; quote the request id.",
     503: "The database is unreachable; retry.",
 }
@@ -36,14 +39,35 @@ SEARCH = (*READ, 413, 415, 422)  # a POST that only reads: its query is too priv
 UPDATE = (*CREATE, 404, 412, 428)
 
 
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {
+        "description": "The quotas this request counts against (draft-ietf-httpapi-ratelimit-"
+        'headers), e.g. `"default";q=1200;w=60, "identifier-search";q=30;w=60`.',
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": "What is left of each, and in how many seconds more is free, e.g."
+        ' `"default";r=1187;t=60, "identifier-search";r=29;t=60`.',
+        "schema": {"type": "string"},
+    },
+}
+RATE_LIMIT_HEADER_REFS = {
+    name: {"$ref": f"#/components/headers/{name}"} for name in RATE_LIMIT_HEADERS
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
+
+
 def problems(statuses: tuple[int, ...]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` entries declaring problem+json bodies for these statuses."""
+    """OpenAPI `responses` entries declaring problem+json bodies for these statuses; wherever
+    a caller is identified (401 is possible) it may also be rate limited (429)."""
+    declared = set(statuses) | ({429} if 401 in statuses else set())
     return {
         status: {
             "description": _DESCRIPTIONS[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        for status in sorted(statuses)
+        | ({"headers": _RETRY_AFTER | RATE_LIMIT_HEADER_REFS} if status == 429 else {})
+        for status in sorted(declared)
     }
 
 

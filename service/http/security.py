@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.domain.access import Caller, Scope
 from service.http.problems import ProblemError
+from service.http.rate_limits import IDENTIFIER_SEARCH, RateLimiter
 from service.usecases.clients import Authenticator
 
 bearer = HTTPBearer(
@@ -33,8 +34,10 @@ def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         authenticator: Authenticator = request.app.state.authenticator
+        limiter: RateLimiter = request.app.state.rate_limiter
         caller = await authenticator.authenticate(credentials.credentials)
         if caller is None:
+            await limiter.admit_unknown_key(request.scope)
             raise ProblemError(
                 401,
                 "invalid_api_key",
@@ -42,7 +45,9 @@ def require(scope: Scope) -> Callable[..., Awaitable[Caller]]:
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         request.scope.setdefault("state", {})["client_id"] = caller.client_id
-        if not caller.has(scope):
+        permitted = caller.has(scope)
+        await limiter.admit(request.scope, client_id=str(caller.client_id), permitted=permitted)
+        if not permitted:
             raise ProblemError(
                 403,
                 "insufficient_scope",
@@ -58,3 +63,11 @@ ReadCaller = Annotated[Caller, Depends(require(Scope.REGISTRY_READ))]
 WriteCaller = Annotated[Caller, Depends(require(Scope.REGISTRY_WRITE))]
 # Unmasked personal data (the contact endpoints); every such read is audited.
 PiiCaller = Annotated[Caller, Depends(require(Scope.PII_READ))]
+
+
+async def limit_identifier_write(request: Request, caller: Caller, *, sets_id_number: bool) -> None:
+    """A write that sets a resident ID number counts as a search by identifier: its 409 on a
+    number registered already would otherwise answer the question searches are limited for."""
+    if sets_id_number:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        await limiter.charge(request.scope, IDENTIFIER_SEARCH, client_id=str(caller.client_id))

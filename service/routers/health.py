@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
-from service.http.problems import ProblemError
+from service.http.problems import DATABASE_RETRY_AFTER_SECONDS, ProblemError
 from service.http.responses import json_response, problems
 from service.http.routing import ApiRoute, ServicesDep
 
@@ -31,13 +31,13 @@ async def liveness() -> Response:
     "/readyz", response_model=Health, responses=problems((400, 500, 503)), operation_id="readiness"
 )
 async def readiness(services: ServicesDep) -> Response:
-    """Readiness: the database answers a query (503 when it does not)."""
+    """Readiness: the database answers a query within 2 s (503 when it does not)."""
     if not await services.database.is_reachable():
         raise ProblemError(
             503,
             "database_unavailable",
             "the database cannot be reached",
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )
     return json_response(Health(status="ready"))
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from service.domain.linkages import LinkageFilter, LinkageKind, LinkageStatus, PartnerType
 from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.params import CalendarDate
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
     CREATE,
@@ -30,7 +31,6 @@ from service.http.routing import (
 )
 from service.http.security import ReadCaller, WriteCaller
 from service.schemas.linkages import (
-    CalendarDate,
     LinkageCreate,
     LinkagePage,
     LinkageRead,

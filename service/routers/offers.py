@@ -14,6 +14,7 @@ from service.domain.fulfilment import OfferFilter
 from service.domain.requests import OfferStatus, ProviderType
 from service.domain.service_records import ServiceRecordFilter
 from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.params import CalendarDate
 from service.http.preconditions import IfNoneMatch
 from service.http.problems import ProblemError
 from service.http.responses import (
@@ -35,7 +36,6 @@ from service.http.routing import (
 )
 from service.http.security import Credentials, require
 from service.schemas.common import Input
-from service.schemas.linkages import CalendarDate
 from service.schemas.offers import (
     CSV_MEDIA_TYPE,
     OfferBatch,

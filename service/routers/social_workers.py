@@ -33,7 +33,7 @@ from service.http.routing import (
     current_request_id,
     idempotency_key,
 )
-from service.http.security import PiiCaller, ReadCaller, WriteCaller
+from service.http.security import PiiCaller, ReadCaller, WriteCaller, limit_identifier_write
 from service.schemas.social_workers import (
     SocialWorkerContact,
     SocialWorkerCreate,
@@ -66,6 +66,7 @@ async def create_social_worker(
     key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Register a social worker by their resident ID number (scope `registry:write`)."""
+    await limit_identifier_write(request, caller, sets_id_number=body.id_number is not None)
     result = await social_workers.create_social_worker(
         services,
         caller=caller,
@@ -174,11 +175,15 @@ async def get_social_worker(
 async def update_social_worker(
     social_worker_id: uuid.UUID,
     body: SocialWorkerUpdate,
+    request: Request,
     caller: WriteCaller,
     services: ServicesDep,
     if_match: IfMatch,
 ) -> Response:
     """Change a social worker; send If-Match with its ETag (scope `registry:write`)."""
+    await limit_identifier_write(
+        request, caller, sets_id_number="id_number" in body.model_fields_set
+    )
     worker = await social_workers.update_social_worker(
         services,
         caller=caller,

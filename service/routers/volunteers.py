@@ -34,7 +34,7 @@ from service.http.routing import (
     current_request_id,
     idempotency_key,
 )
-from service.http.security import PiiCaller, ReadCaller, WriteCaller
+from service.http.security import PiiCaller, ReadCaller, WriteCaller, limit_identifier_write
 from service.schemas.volunteers import (
     VolunteerContact,
     VolunteerCreate,
@@ -72,6 +72,7 @@ async def create_volunteer(
     key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Register a volunteer; phone and ID number are stored encrypted (scope `registry:write`)."""
+    await limit_identifier_write(request, caller, sets_id_number=body.id_number is not None)
     result = await volunteers.create_volunteer(
         services,
         caller=caller,
@@ -168,11 +169,15 @@ async def get_volunteer(
 async def update_volunteer(
     volunteer_id: uuid.UUID,
     body: VolunteerUpdate,
+    request: Request,
     caller: WriteCaller,
     services: ServicesDep,
     if_match: IfMatch,
 ) -> Response:
     """Change a volunteer; send If-Match with its ETag (scope `registry:write`)."""
+    await limit_identifier_write(
+        request, caller, sets_id_number="id_number" in body.model_fields_set
+    )
     volunteer = await volunteers.update_volunteer(
         services,
         caller=caller,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated, Any, Generic, Literal, TypeVar, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -28,6 +32,71 @@ ANY_DIVISION_CODE = r"^3301(?:[0-9]{2}(?:[0-9]{3}(?:[0-9]{3})?)?)?$"
 
 # One line of text: no control characters (NUL included), at least one visible character.
 SINGLE_LINE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+
+
+# Every date and instant a caller sends, in bodies and in query parameters alike, is one of the
+# two types below: written out (a bare number is not read as Unix time) and within what the
+# database stores and the service computes with. That is Python's range (years 1 to 9999) less
+# a day at either end, so that every instant has a date in China time, and every date a day
+# before and after it: `9999-12-31T23:59:59-12:00` is refused here, not overflowed in a query.
+EARLIEST_DAY, LATEST_DAY = date(1, 1, 2), date(9999, 12, 30)
+_WRITTEN_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_WRITTEN_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
+_RANGE = f"from {EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()}"
+
+
+def written_date(value: object) -> object:
+    """Dates are written out as YYYY-MM-DD; numbers (Unix time) and date-times are refused."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _WRITTEN_DATE.match(value):
+        return value
+    raise ValueError("a calendar date written YYYY-MM-DD, e.g. 2025-01-01")
+
+
+def storable_date(value: date) -> date:
+    """A date the service can store and step a day from."""
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(f"a date {_RANGE}")
+    return value
+
+
+def written_instant(value: object) -> object:
+    """Instants are written out in ISO 8601: a bare number is not read as Unix time."""
+    if isinstance(value, datetime) or (
+        isinstance(value, str) and _WRITTEN_INSTANT.match(value) is not None
+    ):
+        return value
+    raise ValueError("an ISO 8601 date-time with an offset, e.g. 2026-03-01T09:00:00+08:00")
+
+
+def storable_instant(value: datetime) -> datetime:
+    """An instant the service can store and date anywhere, as UTC."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST_DAY <= utc.date() <= LATEST_DAY:
+        raise ValueError(f"a date-time {_RANGE} (UTC)")
+    return utc
+
+
+CalendarDate = Annotated[
+    date,
+    BeforeValidator(written_date),
+    AfterValidator(storable_date),
+    Field(examples=["2026-03-01"]),
+]
+Instant = Annotated[
+    AwareDatetime,
+    BeforeValidator(written_instant),
+    AfterValidator(storable_instant),
+    Field(
+        description="ISO 8601 with an offset (`Z` or `+08:00`); a naive time or a number is"
+        " refused.",
+        examples=["2026-03-01T09:00:00+08:00"],
+    ),
+]
 
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=SINGLE_LINE)]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from service.domain.divisions import DivisionKind
 from service.domain.linkages import (
@@ -18,21 +17,11 @@ from service.domain.linkages import (
     linkage_warnings,
     urban_rural,
 )
-from service.schemas.common import SINGLE_LINE, Input, Output, Page
+from service.schemas.common import SINGLE_LINE, CalendarDate, Input, Output, Page
 from service.schemas.stations import absent
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2099, 12, 31)
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def written_date(value: object) -> object:
-    """Dates are written out as YYYY-MM-DD; numbers (Unix time) and date-times are refused."""
-    if isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        return value
-    raise ValueError("a calendar date written YYYY-MM-DD, e.g. 2025-01-01")
 
 
 def within_service_years(value: date) -> date:
@@ -42,7 +31,6 @@ def within_service_years(value: date) -> date:
     return value
 
 
-CalendarDate = Annotated[date, BeforeValidator(written_date)]
 LinkageDate = Annotated[
     CalendarDate, AfterValidator(within_service_years), Field(examples=["2025-01-01"])
 ]

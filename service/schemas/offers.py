@@ -23,8 +23,7 @@ from service.domain.offerings import QuantityUnit
 from service.domain.requests import OfferStatus, ProviderType
 from service.domain.service_records import LEDGER_COLUMNS, ledger_row
 from service.schemas.charity_resources import MULTI_LINE
-from service.schemas.common import Input, Output, Page
-from service.schemas.linkages import CalendarDate
+from service.schemas.common import CalendarDate, Input, Output, Page
 from service.schemas.matching import ScorePart
 
 MAX_HOURS = 366 * 24

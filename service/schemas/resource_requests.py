@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from service.domain.offerings import QuantityUnit, ServiceCategory, Skill, TargetGroup
 from service.domain.requests import UNITS_FOR, RequestStatus, Urgency, quantity_left
@@ -17,6 +16,7 @@ from service.schemas.common import (
     COMMUNITY_CODE,
     TOWNSHIP_CODE,
     Input,
+    Instant,
     Location,
     LocationIn,
     Name,
@@ -27,35 +27,16 @@ from service.schemas.partners import Skills, row_location
 from service.schemas.stations import absent
 
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
-_WRITTEN_INSTANT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}")
-
-
-def written_instant(value: object) -> object:
-    """Instants are written out in ISO 8601: a bare number is not read as Unix time."""
-    if isinstance(value, datetime) or (
-        isinstance(value, str) and _WRITTEN_INSTANT.match(value) is not None
-    ):
-        return value
-    raise ValueError("an ISO 8601 date-time with an offset, e.g. 2026-03-01T09:00:00+08:00")
 
 
 def in_service_years(value: datetime) -> datetime:
-    """An instant of this century, as UTC: a typo such as 0202 or 9202 is caught, not stored."""
+    """An instant of this century (in UTC): a typo such as 0202 or 9202 is caught, not stored."""
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ValueError(f"a date-time from the years {EARLIEST_YEAR} to {LATEST_YEAR}")
-    return value.astimezone(UTC)
+    return value
 
 
-Moment = Annotated[
-    AwareDatetime,
-    BeforeValidator(written_instant),
-    AfterValidator(in_service_years),
-    Field(
-        description="ISO 8601 with an offset (`Z` or `+08:00`); a naive time or a number is"
-        " refused.",
-        examples=["2026-03-01T09:00:00+08:00"],
-    ),
-]
+Moment = Annotated[Instant, AfterValidator(in_service_years)]
 Details = Annotated[
     str,
     StringConstraints(min_length=1, max_length=2000, pattern=MULTI_LINE),

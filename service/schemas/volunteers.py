@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from service.domain.offerings import Skill
 from service.domain.partners import PartnerStatus, TeamRole
@@ -16,6 +15,7 @@ from service.schemas.common import (
     PERSON_NAME_DESCRIPTION,
     SINGLE_LINE,
     STEWARD_DESCRIPTION,
+    CalendarDate,
     Input,
     Location,
     LocationIn,
@@ -31,19 +31,7 @@ from service.schemas.common import (
 from service.schemas.partners import Skills
 from service.schemas.stations import absent
 
-_WRITTEN_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def _written_date(value: object) -> object:
-    """Dates are written out (`2026-03-01`): a bare number is not read as Unix time."""
-    if not isinstance(value, str | date) or (
-        isinstance(value, str) and not _WRITTEN_DATE.match(value)
-    ):
-        raise ValueError("a date written as YYYY-MM-DD")
-    return value
-
-
-Day = Annotated[date, BeforeValidator(_written_date), Field(examples=["2026-03-01"])]
+Day = CalendarDate
 ResidentId = Annotated[
     str,
     StringConstraints(pattern=r"^[1-9][0-9]{16}[0-9Xx]$", to_upper=True),

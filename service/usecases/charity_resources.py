@@ -144,7 +144,7 @@ async def update_charity_resource(
     *,
     caller: Caller,
     resource_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: CharityResourceUpdate,
 ) -> CharityResourceRead:
     """Apply a partial update under optimistic concurrency; the whole resource is re-checked."""

@@ -113,11 +113,13 @@ def apply_changes(record: Versioned, columns: Mapping[str, Any], *, now: datetim
     record.updated_at = now
 
 
-def check_version(kind: str, *, current: int, expected: int | None) -> None:
-    """Optimistic concurrency: the caller changes the version it read, or nothing (`*`)."""
-    if expected is not None and expected != current:
+def check_version(kind: str, *, current: int, expected: frozenset[int] | None) -> None:
+    """Optimistic concurrency: the caller changes a version it read (If-Match names the
+    versions it accepts, compared strongly), or any (`*`, None)."""
+    if expected is not None and current not in expected:
+        named = ", ".join(str(version) for version in sorted(expected)) or "no version of it"
         raise StaleVersion(
-            f"the {kind} is at version {current}, not {expected}",
+            f"the {kind} is at version {current}; If-Match names {named}",
             extra={"current_version": current},
         )
 

@@ -248,7 +248,7 @@ async def update_linkage(
     *,
     caller: Caller,
     linkage_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: LinkageUpdate,
 ) -> LinkageRead:
     """Change the status, last day or agreement under optimistic concurrency; re-check the rules

@@ -123,7 +123,7 @@ async def update_office(
     *,
     caller: Caller,
     office_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: OfficeUpdate,
 ) -> OfficeRead:
     """Apply a partial update under optimistic concurrency."""

@@ -141,7 +141,7 @@ async def update_organisation(
     *,
     caller: Caller,
     organisation_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: OrganisationUpdate,
 ) -> OrganisationRead:
     """Apply a partial update under optimistic concurrency; re-check the service area."""

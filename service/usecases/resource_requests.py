@@ -215,7 +215,7 @@ async def update_request(
     *,
     caller: Caller,
     request_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: ResourceRequestUpdate,
 ) -> ResourceRequestRead:
     """Change an open or partially committed request under optimistic concurrency: never below

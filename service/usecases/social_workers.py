@@ -302,7 +302,7 @@ async def update_social_worker(
     *,
     caller: Caller,
     social_worker_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: SocialWorkerUpdate,
 ) -> SocialWorkerRead:
     """Apply a partial update under optimistic concurrency; re-check every rule it touches."""

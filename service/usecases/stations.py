@@ -153,7 +153,7 @@ async def update_station(
     *,
     caller: Caller,
     station_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: StationUpdate,
 ) -> StationRead:
     """Apply a partial update under optimistic concurrency; re-check every profile rule."""

@@ -133,7 +133,7 @@ async def update_university(
     *,
     caller: Caller,
     university_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: UniversityUpdate,
 ) -> UniversityRead:
     """Apply a partial update under optimistic concurrency; re-check the service area."""

@@ -177,7 +177,7 @@ async def update_team(
     *,
     caller: Caller,
     team_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: VolunteerTeamUpdate,
 ) -> VolunteerTeamRead:
     """Apply a partial update under optimistic concurrency; re-check what was sent."""

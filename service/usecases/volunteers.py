@@ -260,7 +260,7 @@ async def update_volunteer(
     *,
     caller: Caller,
     volunteer_id: uuid.UUID,
-    expected_version: int | None,
+    expected_version: frozenset[int] | None,
     changes: VolunteerUpdate,
 ) -> VolunteerRead:
     """Apply a partial update under optimistic concurrency; re-check what was sent."""

@@ -212,8 +212,8 @@ async def test_filters(admin, services):
     assert await ids(active_on="2025-01-31") == [base["id"]]
     assert await ids(active_on="2028-12-31") == [base["id"], supervision["id"]]
     assert await ids(active_on="2099-01-01") == [base["id"]]
-    assert await ids(active_on="9999-12-31") == [base["id"]]
-    assert await ids(active_on="0001-01-01") == []
+    assert await ids(active_on="9999-12-30") == [base["id"]]
+    assert await ids(active_on="0001-01-02") == []
 
 
 @pytest.mark.parametrize(

@@ -133,21 +133,47 @@ async def test_searching_by_name_needs_pii_read_and_finds_only_readable_people(
     assert workers.status_code == 403
 
 
-async def test_searches_by_id_number_are_refused_without_pii_read_however_many(admin, make_client):
+async def test_the_de_masking_attack_is_refused_then_throttled_and_always_audited(
+    admin, make_client, rate_limits
+):
     """The attack that recovered an ID number: the masked copy shows the region, sequence and
     check digit, and ~1,000 searches over birth dates find the rest. Without pii:read every
-    search is refused, and nothing is learnt."""
+    search is refused; with it, the identifier quota (30 a minute) stops it, and every search
+    that ran is in the audit trail."""
+    rate_limits(identifier_search="30/minute")
     number = resident_id(born="19850307")
     await create_volunteer(admin, id_number=number)
+    guesses = [
+        number[:6] + f"1985{1 + day // 28 % 12:02d}{1 + day % 28:02d}" + number[14:]
+        for day in range(1000)
+    ]
+
     registry = await make_client(Scope.REGISTRY_READ)
-    masked = number[:6] + "********" + number[14:]
-    statuses = set()
-    for day in range(1000):
-        born = f"1985{1 + day // 28 % 12:02d}{1 + day % 28:02d}"
-        guess = masked[:6] + born + number[14:]
-        response = await registry.post("/v1/volunteers/search", json={"id_number": guess})
-        statuses.add(response.status_code)
-    assert statuses == {403}
+    refused = {
+        (await registry.post("/v1/volunteers/search", json={"id_number": guess})).status_code
+        for guess in guesses
+    }
+    assert refused == {403}
+
+    searcher = await make_client(Scope.PII_READ, name="attacker")
+    answers = []
+    for guess in guesses[:40]:
+        response = await searcher.post(
+            "/v1/volunteers/search", json={"id_number": guess}, headers=PURPOSE
+        )
+        answers.append(response.status_code)
+    ran = [status for status in answers if status != 429]
+    assert len(ran) == 30 and set(answers[30:]) == {429}
+    throttled = await searcher.post(
+        "/v1/volunteers/search", json={"id_number": guesses[0]}, headers=PURPOSE
+    )
+    assert int(throttled.headers["retry-after"]) > 0
+    auditor = await make_client(Scope.AUDIT)
+    trail = await auditor.get(
+        "/v1/audit-events",
+        params={"client_id": str(searcher.client_id), "page_size": 200},
+    )
+    assert len(trail.json()["items"]) == ran.count(200)  # every search that ran, none other
 
 
 async def test_a_station_search_finds_only_readable_people_but_every_search_is_audited(
@@ -257,3 +283,24 @@ async def test_a_record_is_changed_by_its_steward_and_the_bureau_only(admin, mak
     assert refused.json()["code"] == "outside_station_binding"
     assert (changed.status_code, by_bureau.status_code) == (200, 200)
     assert volunteer["steward"] == {"type": "station", "id": own}
+
+
+async def test_writes_that_set_an_id_number_count_as_searches(admin, make_client, rate_limits):
+    """A 409 on a registered number answers what a search would: such writes share its quota."""
+    rate_limits(identifier_search="2/minute")
+    writer = await make_client(Scope.REGISTRY_WRITE)
+    for _ in range(2):
+        created = await writer.post("/v1/volunteers", json=volunteer_body())
+        assert created.status_code == 201, created.text
+        assert '"identifier-search"' in created.headers["ratelimit-policy"]
+    probe = await writer.post("/v1/volunteers", json=volunteer_body())
+    assert probe.status_code == 429
+    assert probe.json()["violated_policies"] == ["identifier-search"]
+    no_number = await writer.post("/v1/volunteers", json=volunteer_body(id_number=None))
+    assert no_number.status_code == 201  # nothing to probe
+    patch = await writer.patch(
+        f"/v1/volunteers/{no_number.json()['id']}",
+        json={"id_number": resident_id()},
+        headers={"If-Match": "*"},
+    )
+    assert patch.status_code == 429

@@ -1,14 +1,13 @@
-"""Page tokens: opaque, bound to the filters they were issued under, refused when forged or
-from another version of the format. Behaviour only: the format itself may change."""
+"""Page tokens: opaque and signed, bound to their collection and to the filters they were issued
+under; forged, foreign or older tokens are refused. Behaviour only: the format may change."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from types import SimpleNamespace
 
-import orjson
 import pytest
 
 from service.http import pagination
@@ -16,11 +15,13 @@ from service.http.pagination import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
     PageParams,
+    PageTokenSigner,
     decode_page_token,
     encode_page_token,
     page_params,
 )
 from service.http.problems import ProblemError
+from service.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -31,18 +32,21 @@ class Filters:
 
 
 STATION = uuid.UUID("5b3c8c2e-1f0a-4f57-9d1b-a13812345678")
+SIGNER = PageTokenSigner("the current secret")
+STATIONS = "/v1/stations"
 
 
-def refusal(token: str, filters: object) -> tuple[int, str]:
+def refusal(token: str, filters: object, *, signer=SIGNER, collection=STATIONS) -> tuple:
     with pytest.raises(ProblemError) as caught:
-        decode_page_token(token, filters)
-    return caught.value.status, caught.value.code
+        signer.verify(collection=collection, token=token, filters=filters)
+    return caught.value.status, caught.value.code, caught.value.detail
 
 
-async def test_the_parameters_are_passed_on_as_given():
-    assert await page_params(page_size=7, page_token="abc") == PageParams(size=7, token="abc")
-    assert await page_params() == PageParams(size=DEFAULT_PAGE_SIZE, token=None)
-    assert (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) == (50, 200)
+INVALID = (
+    400,
+    "invalid_page_token",
+    "page_token was not issued by this service for this collection",
+)
 
 
 @pytest.mark.parametrize(
@@ -55,31 +59,28 @@ async def test_the_parameters_are_passed_on_as_given():
     ],
 )
 def test_a_token_continues_after_its_key_under_its_filters(filters):
-    token = encode_page_token("2026-03-01T08:00:00+00:00|42", filters)
+    token = SIGNER.sign(collection=STATIONS, after="2026-03-01T08:00:00+00:00|42", filters=filters)
 
-    assert decode_page_token(token, filters) == "2026-03-01T08:00:00+00:00|42"
+    assert SIGNER.verify(collection=STATIONS, token=token, filters=filters) == (
+        "2026-03-01T08:00:00+00:00|42"
+    )
     assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-def test_every_token_continues_whatever_its_length_or_last_character():
+def test_every_token_continues_whatever_its_length():
     for length in range(60):
-        after = "k" * length
-        assert decode_page_token(encode_page_token(after, {"n": length}), {"n": length}) == after
+        token = SIGNER.sign(collection=STATIONS, after="k" * length, filters={"n": length})
+        assert (
+            SIGNER.verify(collection=STATIONS, token=token, filters={"n": length}) == "k" * length
+        )
 
 
-def test_filters_are_the_same_in_any_order():
-    token = encode_page_token("k", {"status": "open", "district_code": "330106"})
-    assert decode_page_token(token, {"district_code": "330106", "status": "open"}) == "k"
-
-
-def test_no_token_is_the_first_page():
-    assert decode_page_token(None, Filters()) is None
-
-
-def test_an_absent_filter_and_a_null_one_are_the_same_filters():
-    token = encode_page_token("k", {"status": "open", "since": None})
-    assert decode_page_token(token, {"status": "open"}) == "k"
-    assert decode_page_token(token, Filters(status="open")) == "k"
+def test_filters_in_any_order_and_absent_or_null_are_the_same():
+    token = SIGNER.sign(collection=STATIONS, after="k", filters={"status": "open", "since": None})
+    assert SIGNER.verify(collection=STATIONS, token=token, filters={"status": "open"}) == "k"
+    assert SIGNER.verify(collection=STATIONS, token=token, filters=Filters(status="open")) == "k"
+    both = SIGNER.sign(collection=STATIONS, after="k", filters={"a": 1, "b": 2})
+    assert SIGNER.verify(collection=STATIONS, token=both, filters={"b": 2, "a": 1}) == "k"
 
 
 @pytest.mark.parametrize(
@@ -91,50 +92,70 @@ def test_an_absent_filter_and_a_null_one_are_the_same_filters():
         Filters(),
     ],
 )
-def test_a_token_of_other_filters_is_refused(other):
-    token = encode_page_token(
-        "k", Filters(station_id=STATION, since=date(2026, 3, 1), status="open")
+def test_a_token_of_other_filters_is_refused_saying_what_to_do(other):
+    issued = Filters(station_id=STATION, since=date(2026, 3, 1), status="open")
+    token = SIGNER.sign(collection=STATIONS, after="k", filters=issued)
+    assert refusal(token, other) == (
+        400,
+        "page_token_filter_mismatch",
+        "page_token was issued for other filters; repeat the original filters or start over",
     )
-    assert refusal(token, other) == (400, "page_token_filter_mismatch")
 
 
-def forged(payload: object) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(payload)).rstrip(b"=").decode()
+def test_a_token_of_another_collection_or_secret_is_refused():
+    token = SIGNER.sign(collection=STATIONS, after="k", filters={})
+    assert refusal(token, {}, collection="/v1/offices") == INVALID
+    assert refusal(token, {}, signer=PageTokenSigner("another secret")) == INVALID
 
 
-@pytest.mark.parametrize(
-    "token",
-    [
-        "not-a-token",
-        "A",
-        forged(["k"]),
-        forged({"a": "k"}),
-        forged({"v": 1, "a": 7}),
-        forged({"v": 1}),
-        forged("k"),
-        "____",
-    ],
-)
-def test_a_token_we_did_not_issue_is_refused(token):
-    assert refusal(token, {}) == (400, "invalid_page_token")
+def test_a_token_of_the_previous_secret_still_continues_after_a_rotation():
+    token = PageTokenSigner("old").sign(collection=STATIONS, after="k", filters={})
+    rotated = PageTokenSigner("new", previous="old")
+    assert rotated.verify(collection=STATIONS, token=token, filters={}) == "k"
+    assert refusal(token, {}, signer=PageTokenSigner("new")) == INVALID
+
+
+def test_a_changed_or_made_up_token_is_refused():
+    token = SIGNER.sign(collection=STATIONS, after="k", filters={})
+    changed = token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1]
+    for forged in (changed, token[:-1], "not-a-token", "A", "____", token + "AAAA"):
+        assert refusal(forged, {}) == INVALID
 
 
 def test_a_token_of_another_format_version_is_refused(monkeypatch):
-    monkeypatch.setattr(pagination, "_TOKEN_VERSION", 2)
-    old = encode_page_token("k", Filters())
+    monkeypatch.setattr(pagination, "_CONTEXT", b"linkage/page-token/v1\x00")
+    old = SIGNER.sign(collection=STATIONS, after="k", filters={})
     monkeypatch.undo()
-
-    assert refusal(old, Filters()) == (400, "invalid_page_token")
-    assert decode_page_token(encode_page_token("k", Filters()), Filters()) == "k"
+    assert refusal(old, {}) == INVALID
 
 
-def test_the_problem_says_what_to_do():
-    with pytest.raises(ProblemError) as mismatch:
-        decode_page_token(encode_page_token("k", {"a": 1}), {"a": 2})
-    with pytest.raises(ProblemError) as invalid:
-        decode_page_token("nonsense", {})
+def test_the_configured_secret_signs(tmp_path):
+    settings = Settings(page_token_secret="s3cret" * 6, data_dir=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    token = PageTokenSigner.from_settings(settings).sign(collection=STATIONS, after="k", filters={})
+    assert PageTokenSigner("s3cret" * 6).verify(collection=STATIONS, token=token, filters={}) == "k"
 
-    assert mismatch.value.detail == (
-        "page_token was issued for other filters; repeat the original filters or start over"
+
+def test_development_keeps_one_secret_beside_its_data(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    token = PageTokenSigner.from_settings(settings).sign(collection=STATIONS, after="k", filters={})
+    again = PageTokenSigner.from_settings(settings)
+    assert again.verify(collection=STATIONS, token=token, filters={}) == "k"
+
+
+async def test_a_route_s_tokens_are_bound_to_its_own_path():
+    assert (DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE) == (50, 200)
+
+    def request(path: str) -> SimpleNamespace:
+        app = SimpleNamespace(state=SimpleNamespace(page_tokens=SIGNER))
+        return SimpleNamespace(url=SimpleNamespace(path=path), app=app)
+
+    assert await page_params(request(STATIONS), page_size=7, page_token="abc") == PageParams(
+        7, "abc"
     )
-    assert invalid.value.detail == "page_token is not a token this API issued"
+    token = encode_page_token("k", {"a": 1})
+    assert decode_page_token(token, {"a": 1}) == "k"
+    assert decode_page_token(None, {"a": 1}) is None
+    assert SIGNER.verify(collection=STATIONS, token=token, filters={"a": 1}) == "k"
+    await page_params(request("/v1/offices"), page_size=DEFAULT_PAGE_SIZE, page_token=None)
+    with pytest.raises(ProblemError):
+        decode_page_token(token, {"a": 1})

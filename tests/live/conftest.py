@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from service.settings import Settings
+from tests.conftest import UNLIMITED
 
 
 def free_port() -> int:
@@ -41,11 +42,15 @@ def wait_until_healthy(
 def live_server(settings: Settings, migrated: None) -> Iterator[str]:
     """Base URL of uvicorn running the app on the test database (4 requests at once and more)."""
     port = free_port()
-    env = os.environ | {
-        "LINKAGE_DATABASE_URL": settings.sqlalchemy_url,
-        "LINKAGE_ACCESS_LOG": "false",
-        "LINKAGE_LOG_LEVEL": "WARNING",
-    }
+    env = (
+        os.environ
+        | {
+            "LINKAGE_DATABASE_URL": settings.sqlalchemy_url,
+            "LINKAGE_ACCESS_LOG": "false",
+            "LINKAGE_LOG_LEVEL": "WARNING",
+        }
+        | {f"LINKAGE_{name.upper()}": rate for name, rate in UNLIMITED.items()}
+    )
     process = subprocess.Popen(
         [
             sys.executable,

@@ -27,7 +27,7 @@ def run_on(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    engine = build_engine(get_settings())
+    engine = build_engine(get_settings(), bounded_statements=False)
     async with engine.begin() as connection:
         await connection.run_sync(run_on)
     await engine.dispose()
