@@ -70,6 +70,7 @@ def test_a_token_continues_after_its_key_under_its_filters(filters):
 def test_every_token_continues_whatever_its_length():
     for length in range(60):
         token = SIGNER.sign(collection=STATIONS, after="k" * length, filters={"n": length})
+        assert set(token) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
         assert (
             SIGNER.verify(collection=STATIONS, token=token, filters={"n": length}) == "k" * length
         )
@@ -159,3 +160,23 @@ async def test_a_route_s_tokens_are_bound_to_its_own_path():
     await page_params(request("/v1/offices"), page_size=DEFAULT_PAGE_SIZE, page_token=None)
     with pytest.raises(ProblemError):
         decode_page_token(token, {"a": 1})
+
+
+def test_both_configured_secrets_are_kept(tmp_path):
+    previous = PageTokenSigner("p" * 32).sign(collection=STATIONS, after="k", filters={})
+    for current in ("c" * 32, None):
+        settings = Settings(
+            page_token_secret=current,
+            page_token_previous_secret="p" * 32,
+            data_dir=tmp_path,
+            _env_file=None,  # type: ignore[call-arg]
+        )
+        signer = PageTokenSigner.from_settings(settings)
+        assert signer.verify(collection=STATIONS, token=previous, filters={}) == "k"
+
+
+def test_tokens_are_made_only_where_a_route_takes_page_params():
+    with pytest.raises(
+        RuntimeError, match="^page tokens are made in a route that takes PageParamsDep$"
+    ):
+        encode_page_token("k", {})

@@ -37,7 +37,9 @@ def test_if_match_star_means_any_version(header):
     assert parse_if_match(header) is None
 
 
-@pytest.mark.parametrize("header", ["3", "'3'", '"3', "", " , ", '"3" x', "**"])
+@pytest.mark.parametrize(
+    "header", ["3", "'3'", '"3', "", " , ", '"3" x', "**", "\v*", "X*", '"3",\v', '"3",X']
+)
 def test_what_is_no_list_of_entity_tags_is_a_400(header):
     with pytest.raises(ProblemError) as caught:
         parse_if_match(header)
