@@ -42,11 +42,11 @@ RATE_LIMIT_SETTINGS = (
 )
 UNLIMITED = {name: "1000000/second" for name in RATE_LIMIT_SETTINGS}
 
-if "MUTANT_UNDER_TEST" in os.environ:
-    # mutmut (make mutate) runs the tests once per mutant: fewer examples per property keep a
-    # run within minutes, and no deadline, so that a slow machine never passes for a kill.
-    hypothesis.settings.register_profile("mutation", max_examples=25, deadline=None)
-    hypothesis.settings.load_profile("mutation")
+# No timings in pass/fail tests: Hypothesis' per-example deadline fails a property on a busy
+# machine. Under mutmut (make mutate), which runs the tests once per mutant, fewer examples.
+hypothesis.settings.register_profile("suite", deadline=None)
+hypothesis.settings.register_profile("mutation", max_examples=25, deadline=None)
+hypothesis.settings.load_profile("mutation" if "MUTANT_UNDER_TEST" in os.environ else "suite")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
