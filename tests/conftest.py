@@ -4,16 +4,14 @@ migrated with Alembic once per session, emptied of everything but reference data
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
+import hypothesis
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -23,12 +21,12 @@ from sqlmodel import SQLModel
 from service.db.engine import Database, build_engine
 from service.db.migrate import upgrade
 from service.domain.access import Scope
-from service.domain.identity import resident_id_problem, uscc_problem
 from service.http.rate_limits import RateLimiter
 from service.main import create_app
 from service.settings import Settings
 from service.usecases.clients import create_client
 from service.usecases.common import Services
+from tests.pii_patterns import Leak, leak_in
 
 REFERENCE_TABLES = {"division", "alembic_version", "audit_event"}  # audit is append-only
 TEST_PII_KEY = "dGVzdC1vbmx5LXBpaS1rZXktMzItYnl0ZXMtbG9uZyE="  # 32 bytes, tests only
@@ -43,6 +41,12 @@ RATE_LIMIT_SETTINGS = (
     "rate_limit_unknown_keys",
 )
 UNLIMITED = {name: "1000000/second" for name in RATE_LIMIT_SETTINGS}
+
+# No timings in pass/fail tests: Hypothesis' per-example deadline fails a property on a busy
+# machine. Under mutmut (make mutate), which runs the tests once per mutant, fewer examples.
+hypothesis.settings.register_profile("suite", deadline=None)
+hypothesis.settings.register_profile("mutation", max_examples=25, deadline=None)
+hypothesis.settings.load_profile("mutation" if "MUTANT_UNDER_TEST" in os.environ else "suite")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -248,60 +252,10 @@ def count_queries(
 
 
 # --- PII scan ------------------------------------------------------------------------------------
-# Every response any test receives (httpx, sync or async) is scanned for an unmasked resident ID
-# number or mainland mobile number; only the `.../contact` endpoints may answer with one. A leak
-# fails the session at its end, listing the requests that showed one. Eighteen digits count as an
-# ID number unless they make a valid USCC (public institutions' codes are often all digits) that
-# cannot also be an ID number.
-
-RESIDENT_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9])")
-MOBILE_NUMBER = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-# UUIDs and request ids are hex: one in a few thousand holds a run of 11 digits between letters.
-HEX_IDENTIFIER = re.compile(
-    r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})"
-    r"(?![0-9A-Za-z])"
-)
-
-
-def is_resident_id_number(candidate: str) -> bool:
-    """18 digits that may be an ID number: an all-digit USCC that cannot be one does not count."""
-    if uscc_problem(candidate) is not None:
-        return True
-    return resident_id_problem(candidate.upper(), today=date.today()) is None
-
-
-def personal_numbers(body: str) -> list[str]:
-    """The whole ID numbers and mobile numbers in a text (not the digits inside hex ids)."""
-    text = HEX_IDENTIFIER.sub("-", body)
-    ids = [found for found in RESIDENT_ID_NUMBER.findall(text) if is_resident_id_number(found)]
-    return ids + MOBILE_NUMBER.findall(text)
-
-
-def may_disclose(url: str) -> bool:
-    """Only the contact endpoints answer with unmasked personal data."""
-    return urlsplit(url).path.rstrip("/").endswith("/contact")
-
-
-@dataclass(frozen=True)
-class Leak:
-    """A response outside a contact endpoint that showed personal numbers."""
-
-    method: str
-    url: str
-    status: int
-    numbers: tuple[str, ...]
-
-    def __str__(self) -> str:
-        shown = ", ".join(f"{n[:3]}…{n[-2:]} ({len(n)} digits)" for n in self.numbers)
-        return f"{self.method} {self.url} -> {self.status}: {shown}"
-
-
-def leak_in(method: str, url: str, status: int, body: str) -> Leak | None:
-    """The leak a response is, if it is one."""
-    if may_disclose(url):
-        return None
-    numbers = personal_numbers(body)
-    return Leak(method, url, status, tuple(numbers)) if numbers else None
+# Every response any test receives from httpx (sync or async, in-process or from a live server)
+# is scanned for personal numbers by pattern (tests/pii_patterns.py); only the `.../contact`
+# endpoints may answer with one. A leak fails the session at its end, listing the requests that
+# showed one. The Schemathesis run of tests/live/test_contract.py applies the same patterns.
 
 
 @dataclass
@@ -354,7 +308,7 @@ def pii_scan() -> Iterator[PiiScan]:
     if scan.leaks:
         listed = "\n  ".join(str(leak) for leak in scan.leaks)
         pytest.fail(
-            f"{len(scan.leaks)} of {scan.scanned} responses showed an unmasked ID number or"
-            f" mobile outside a contact endpoint:\n  {listed}",
+            f"{len(scan.leaks)} of {scan.scanned} responses showed an ID number, a mobile or a"
+            f" person's landline outside a contact endpoint:\n  {listed}",
             pytrace=False,
         )

@@ -35,6 +35,7 @@ RESIDENT_ID_CHECK = "10X98765432"
 _USCC_SHAPE = re.compile(rf"[{USCC_ALPHABET}]{{2}}[0-9]{{6}}[{USCC_ALPHABET}]{{10}}")
 _RESIDENT_ID_SHAPE = re.compile(r"[1-9][0-9]{16}[0-9X]")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_ALL_BUT_LAST_FOUR = re.compile(r"[0-9](?=(?:[^0-9]*[0-9]){4})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,12 @@ def is_mobile(value: str) -> bool:
 def mask_phone(value: str) -> str:
     """`138****5678` for a mobile; other numbers (institutions' landlines) stay as they are."""
     return f"{value[:3]}****{value[7:]}" if is_mobile(value) else value
+
+
+def mask_personal_phone(value: str) -> str:
+    """A natural person's phone: a mobile as `138****5678`, any other number with all but its
+    last four digits starred (`****-****4321`): a person's landline is personal data too."""
+    return mask_phone(value) if is_mobile(value) else _ALL_BUT_LAST_FOUR.sub("*", value)
 
 
 def mask_resident_id(value: str) -> str:

@@ -110,7 +110,9 @@ class SocialWorkerRead(Output):
         description="Masked (`330102********1234`); see the contact endpoint.",
         examples=["330106********0012"],
     )
-    phone: str | None = Field(description="Masked (`138****5678`); see the contact endpoint.")
+    phone: str | None = Field(
+        description="Masked (`138****5678`, a landline `****-****4321`); see the contact endpoint."
+    )
     certificate_level: CertificateLevel
     certificate_number: str | None
     employment: Employment

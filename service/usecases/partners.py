@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from service.db.reader import Reader
@@ -19,13 +19,16 @@ async def service_area_check(reader: Reader, codes: Sequence[str]) -> list[Field
     return service_area_problems(codes, known)
 
 
-def sealed_phone(vault: PiiVault, phone: str | None, *, field: str) -> dict[str, Any]:
-    """A phone as stored: ciphertext bound to `field`, and the masked copy shown to readers."""
+def sealed_phone(
+    vault: PiiVault, phone: str | None, *, field: str, mask: Callable[[str], str] = mask_phone
+) -> dict[str, Any]:
+    """A phone as stored: ciphertext bound to `field`, and the masked copy shown to readers
+    (`mask_personal_phone` for a natural person's own phone, which hides landlines too)."""
     if phone is None:
         return {f"{field}_ciphertext": None, f"{field}_masked": None}
     return {
         f"{field}_ciphertext": vault.encrypt(phone, field=field),
-        f"{field}_masked": mask_phone(phone),
+        f"{field}_masked": mask(phone),
     }
 
 

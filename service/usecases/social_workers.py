@@ -27,7 +27,7 @@ from service.domain.access import (
     outside_binding,
 )
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
-from service.domain.identity import mask_resident_id, resident_id_problem
+from service.domain.identity import mask_personal_phone, mask_resident_id, resident_id_problem
 from service.domain.partners import CertificateLevel
 from service.domain.people import (
     PlaceOfService,
@@ -70,7 +70,9 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
     if "id_number" in columns:
         columns |= _id_number_columns(services.vault, columns.pop("id_number"))
     if "phone" in columns:
-        columns |= sealed_phone(services.vault, columns.pop("phone"), field="phone")
+        columns |= sealed_phone(
+            services.vault, columns.pop("phone"), field="phone", mask=mask_personal_phone
+        )
     for reference in _REFERENCES:
         if isinstance(columns.get(reference), str):
             columns[reference] = uuid.UUID(columns[reference])

@@ -22,7 +22,7 @@ from service.domain.access import (
 )
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.geo import Point
-from service.domain.identity import mask_resident_id, resident_id_problem
+from service.domain.identity import mask_personal_phone, mask_resident_id, resident_id_problem
 from service.domain.partners import DateException, WeeklyWindow, availability_problems
 from service.domain.resources import VolunteerFilter, approximate_home, home_problems
 from service.pii import PiiVault
@@ -73,7 +73,9 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
             availability["exceptions"], key=lambda exception: exception["date"]
         )
     if "phone" in columns:
-        columns |= sealed_phone(services.vault, columns.pop("phone"), field="phone")
+        columns |= sealed_phone(
+            services.vault, columns.pop("phone"), field="phone", mask=mask_personal_phone
+        )
     if ID_NUMBER in columns:
         columns |= sealed_id_number(services.vault, columns.pop(ID_NUMBER))
     return columns

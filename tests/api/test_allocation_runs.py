@@ -82,7 +82,7 @@ async def test_a_run_allocates_open_requests_to_matched_providers(admin, service
     assert run["request_count"] == 2
     assert run["candidate_count"] >= 3
     assert run["assignment_count"] == len(run["assignments"]) > 0
-    assert run["solver_seconds"] is not None and run["solver_seconds"] >= 0
+    assert isinstance(run["solver_seconds"], float)  # measured, so no value is wrong but null
     assert run["total_seconds"] >= run["solver_seconds"]
     assert run["started_at"] and run["finished_at"] and run["error"] is None
     given: dict[str, int] = {}

@@ -273,7 +273,7 @@ async def test_logs_are_json_lines_carrying_the_request_id(settings):
     assert entry["request_id"] == "log-me-1"
     assert entry["logger"] == "linkage.access"
     assert (entry["method"], entry["path"], entry["status"]) == ("GET", "/healthz", 200)
-    assert entry["duration_ms"] >= 0
+    assert isinstance(entry["duration_ms"], float)  # a measurement: present, its value free
 
 
 @pytest.mark.parametrize("wrong", [True, False, "3"], ids=["true", "false", "string"])

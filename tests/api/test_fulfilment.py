@@ -3,8 +3,10 @@ a charity resource's stock, writes each volunteer's hours to the ledger; the sta
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -58,10 +60,30 @@ async def stock(services, resource_id) -> int:
         return int(row.scalar_one())
 
 
+# 01:30 on 11 October 2026 in Hangzhou, still the 10th in UTC: the ledger's date is Hangzhou's.
+CHONGYANG_NIGHT = datetime(2026, 10, 10, 17, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock_at_chongyang(app, services) -> Iterator[datetime]:
+    """The service's clock stands at CHONGYANG_NIGHT."""
+    app.state.services = dataclasses.replace(services, clock=lambda: CHONGYANG_NIGHT)
+    try:
+        yield CHONGYANG_NIGHT
+    finally:
+        app.state.services = services
+
+
 async def test_completing_a_volunteers_offer_fulfils_and_writes_the_ledger(
-    services, make_client, station, volunteer
+    services, make_client, station, volunteer, clock_at_chongyang
 ):
-    request = await add_request(services, station["id"], quantity=1, title="重阳节独居老人探访")
+    request = await add_request(
+        services,
+        station["id"],
+        quantity=1,
+        title="重阳节独居老人探访",
+        starts_at=clock_at_chongyang - timedelta(hours=1),
+    )
     client = await make_client(
         Scope.REQUESTS_WRITE, station_id=station["id"], name="北山街道社工站"
     )
@@ -88,7 +110,7 @@ async def test_completing_a_volunteers_offer_fulfils_and_writes_the_ledger(
         6,
         "探访6户独居老人，排查燃气隐患2处。",
     )
-    assert body["completed_at"] is not None
+    assert datetime.fromisoformat(body["completed_at"]) == clock_at_chongyang
     stored = await load_request(services, request.id)
     assert (stored.fulfilled_quantity, stored.committed_quantity, stored.status) == (
         1,
@@ -102,8 +124,7 @@ async def test_completing_a_volunteers_offer_fulfils_and_writes_the_ledger(
     assert record.hours == 2.5
     assert record.content == "探访6户独居老人，排查燃气隐患2处。"
     assert record.recorder == "北山街道社工站"
-    china = datetime.now(UTC).astimezone(__import__("datetime").timezone(timedelta(hours=8))).date()
-    assert record.service_date == china  # completed within the window: today, China time
+    assert record.service_date == date(2026, 10, 11)  # within the window: today, in Hangzhou
 
 
 async def test_without_a_note_the_content_is_the_title(admin, services, station, volunteer):
@@ -153,7 +174,7 @@ async def test_a_team_records_hours_per_member(admin, services, station):
         put = await admin.put(
             f"/v1/volunteer-teams/{team['id']}/members/{member['id']}", json={"role": "member"}
         )
-        assert put.status_code in (200, 201), put.text
+        assert put.status_code == 201, put.text  # added, not updated
     request = await add_request(services, station["id"], quantity=2)
     offer = await accepted(admin, services, request, "volunteer_team", team["id"], quantity=2)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from service.domain.identity import uscc_check_character
 from tests.factories.partners import create_organisation, organisation_body, uscc
 
 
@@ -168,8 +167,3 @@ async def test_conditional_update(admin):
     bad_area = await admin.patch(url, json={"service_area": ["330199"]}, headers={"If-Match": "*"})
     assert bad_area.status_code == 422
     assert (await admin.get(url)).json()["version"] == 2
-
-
-def test_the_factory_makes_valid_codes():
-    code = uscc("52")
-    assert code[17] == uscc_check_character(code[:17])

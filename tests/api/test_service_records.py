@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -11,7 +12,7 @@ import pytest
 from service.domain.access import Scope
 from tests.factories.offers import add_offer, add_request, url
 from tests.factories.registry import QINGBO, create_station
-from tests.factories.volunteers import create_volunteer
+from tests.factories.volunteers import create_team, create_volunteer
 
 CHINA = timezone(timedelta(hours=8))
 NOBODY = "00000000-0000-4000-8000-000000000000"
@@ -214,3 +215,69 @@ async def test_the_ledger_shows_names_but_never_phones_or_id_numbers(admin, serv
     for text in (listed, exported):
         assert volunteer["name"] in text
         assert "13912345678" not in text and "139****5678" not in text
+
+
+# 09:00–13:00 on Saturday 14 March 2026 in Hangzhou; the clock stands at 15:00 that day.
+SATURDAY_MORNING = datetime(2026, 3, 14, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock_on_saturday(app, services):
+    """The service's clock stands two hours after SATURDAY_MORNING's window ended."""
+    app.state.services = dataclasses.replace(
+        services, clock=lambda: SATURDAY_MORNING + timedelta(hours=6)
+    )
+    try:
+        yield
+    finally:
+        app.state.services = services
+
+
+async def test_a_teams_ledger_and_csv_for_mixed_hours_are_pinned(
+    admin, services, make_client, station, clock_on_saturday
+):
+    team = await create_team(admin, name="北山街道邻里守望志愿服务队")
+    members = {}
+    for name in ("甲", "乙", "丙", "丁"):
+        members[name] = (await create_volunteer(admin, name=name))["id"]
+        joined = f"/v1/volunteer-teams/{team['id']}/members/{members[name]}"
+        assert (await admin.put(joined, json={"role": "member"})).status_code == 201
+    request = await add_request(
+        services,
+        station["id"],
+        quantity=4,
+        title="助老助餐",
+        starts_at=SATURDAY_MORNING,
+        lasts=timedelta(hours=4),
+    )
+    offer = await add_offer(services, request, "volunteer_team", team["id"], quantity=4)
+    assert (await admin.post(url(offer, "accept"))).status_code == 200
+
+    completed = await admin.post(
+        url(offer, "complete"),
+        json={
+            "actual_quantity": 3,
+            "outcome_note": "送餐12户",
+            "member_hours": [
+                {"volunteer_id": members["甲"], "hours": 2.5},
+                {"volunteer_id": members["乙"], "hours": 0.004},  # 0.00 to two places: no record
+                {"volunteer_id": members["丙"], "hours": 1.25},
+                {"volunteer_id": members["丁"], "hours": 0.333},  # two decimals: 0.33
+            ],
+        },
+    )
+
+    assert completed.status_code == 200, completed.text
+    assert completed.json()["volunteer_hours"] == 4.09  # 2.5 + 0.004 + 1.25 + 0.333 = 4.087
+    bureau = await make_client(Scope.REQUESTS_READ, Scope.PII_READ)  # names shown in full
+    ledger = (await bureau.get("/v1/service-records.csv")).content.decode("utf-8-sig")
+    header, *rows = csv.reader(io.StringIO(ledger))
+    assert header == HEADER
+    assert sorted(rows) == [  # one date: the order within it is the records' ids'
+        ["丁", station["name"], "助老助餐", "2026-03-14", "0.33", "送餐12户", "admin"],
+        ["丙", station["name"], "助老助餐", "2026-03-14", "1.25", "送餐12户", "admin"],
+        ["甲", station["name"], "助老助餐", "2026-03-14", "2.5", "送餐12户", "admin"],
+    ]
+    for name, hours in (("甲", 2.5), ("乙", None), ("丙", 1.25), ("丁", 0.33)):
+        items = (await admin.get(records_url(members[name]))).json()["items"]
+        assert [item["hours"] for item in items] == ([] if hours is None else [hours])

@@ -12,6 +12,7 @@ import pytest
 from service.domain.divisions import (
     DivisionKind,
     DivisionLevel,
+    ancestry,
     district_code_of,
     kind_of,
     level_of,
@@ -281,3 +282,18 @@ def test_packaged_data_matches_the_shared_reference(
         code: (ours[code], reference[code]) for code in ours if ours[code] != reference[code]
     }
     assert differing == {}, "name or parent differs (packaged, reference)"
+
+
+@pytest.mark.parametrize(
+    ("code", "lineage"),
+    [
+        ("3301", ["3301"]),
+        ("330106", ["3301", "330106"]),
+        ("330106002", ["3301", "330106", "330106002"]),
+        ("330106002001", ["3301", "330106", "330106002", "330106002001"]),
+        ("33010600200", []),
+        ("110101", []),
+    ],
+)
+def test_a_code_lies_in_every_division_its_prefixes_name(code, lineage):
+    assert ancestry(code) == lineage

@@ -226,6 +226,8 @@ def test_windows_overlap_when_they_share_a_moment(first, second, overlap):
         (R.COMMITTED, 5, 3, 0, R.FULFILLED),  # every offer done, less delivered than planned
         (R.COMMITTED, 5, 0, 0, R.COMMITTED),  # completions that delivered nothing fulfil nothing
         (R.COMMITTED, 5, 7, 1, R.FULFILLED),  # delivered more than asked
+        (R.PARTIALLY_COMMITTED, 6, 5, 1, R.FULFILLED),  # all delivered, an offer still open
+        (R.COMMITTED, 5, 1, 0, R.FULFILLED),  # every offer done, one delivered
         *[(status, 5, 5, 0, status) for status in (*TERMINAL_REQUEST, R.FULFILLED)],
         *[(status, 0, 0, 0, status) for status in (*TERMINAL_REQUEST, R.FULFILLED)],
     ],
@@ -255,9 +257,25 @@ events = st.lists(
 )
 
 
+def status_in_words(requested: int, offers: list[Offer]) -> RequestStatus:
+    """The status as the policy says it: fulfilled once all is delivered, or once the offers
+    covering everything are all done and delivered something; committed while offers cover it
+    all; partially committed while they cover some; open while nothing is covered."""
+    counted = [o for o in offers if o.state != "withdrawn"]
+    delivered = sum(o.delivered for o in counted if o.state == "completed")
+    covered = sum(o.quantity for o in counted) >= requested
+    all_done = all(o.state == "completed" for o in counted)
+    if delivered >= requested or (covered and all_done and delivered > 0):
+        return R.FULFILLED
+    if covered:
+        return R.COMMITTED
+    return R.PARTIALLY_COMMITTED if counted else R.OPEN
+
+
 @given(requested=st.integers(1, 6), steps=events)
-def test_the_implied_status_is_always_a_legal_move(requested, steps):
-    """Whatever happens to the offers, the status they imply is one the machine allows."""
+def test_the_implied_status_is_the_right_one_and_a_legal_move(requested, steps):
+    """Whatever happens to the offers, the status they imply is the policy's, and the machine
+    allows moving to it."""
     offers: list[Offer] = []
     status = R.OPEN
     for kind, number, delivered in steps:
@@ -281,6 +299,7 @@ def test_the_implied_status_is_always_a_legal_move(requested, steps):
             completed=sum(o.delivered for o in offers if o.state == "completed"),
             live_accepted=sum(1 for o in offers if o.state == "accepted"),
         )
+        assert implied is status_in_words(requested, offers)
         status = move_request(status, implied)  # raises on an illegal move
         if status is R.FULFILLED:
             break

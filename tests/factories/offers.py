@@ -24,6 +24,7 @@ from service.domain.access import Scope
 from service.domain.identity import mask_phone
 from service.usecases.clients import create_client
 from service.usecases.common import Services
+from tests.factories.partners import mobile
 from tests.factories.registry import BEISHAN
 
 _serial = itertools.count(1)
@@ -212,7 +213,7 @@ async def add_volunteers(services: Services, count: int) -> list[str]:
     """Volunteer rows, their phones sealed as the registry seals them (many quickly)."""
     records = []
     for _ in range(count):
-        number = f"139{next(_serial):08d}"
+        number = mobile()
         stamp = now()
         records.append(
             VolunteerRecord(

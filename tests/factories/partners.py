@@ -7,10 +7,11 @@ from typing import Any
 
 import httpx
 
-from service.domain.identity import (
-    USCC_ALPHABET,
-    resident_id_check_character,
-    uscc_check_character,
+from tests.factories.identifiers import (
+    MOBILE_PREFIXES,
+    USCC_CHARACTERS,
+    resident_id_check,
+    uscc_check,
 )
 
 _serial = itertools.count(1)
@@ -22,21 +23,22 @@ def uscc(category: str = "52", region: str = "330106") -> str:
     body = ""
     for _ in range(8):
         number, digit = divmod(number, 31)
-        body = USCC_ALPHABET[digit] + body
+        body = USCC_CHARACTERS[digit] + body
     # A letter up front, as real codes have (MA…): an all-digit code would look like an ID number.
     first17 = f"{category}{region}M{body}"
-    return first17 + uscc_check_character(first17)
+    return first17 + uscc_check(first17)
 
 
 def resident_id(born: str = "19900101", region: str = "330106") -> str:
     """A fresh, valid 18-digit resident identity number."""
     first17 = f"{region}{born}{next(_serial) % 1000:03d}"
-    return first17 + resident_id_check_character(first17)
+    return first17 + resident_id_check(first17)
 
 
 def mobile() -> str:
-    """A fresh, well-formed mobile number."""
-    return f"139{next(_serial):08d}"
+    """A fresh, well-formed mobile number; the prefixes take turns (13x to 19x)."""
+    number = next(_serial)
+    return f"{MOBILE_PREFIXES[number % len(MOBILE_PREFIXES)]}{number:08d}"
 
 
 def organisation_body(**overrides: Any) -> dict[str, Any]:
