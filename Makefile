@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint lint-openapi openapi migrate bench bench-matching mutate mutate-ci clean
+.PHONY: run test lint lint-openapi openapi migrate bench bench-matching bench-reports mutate mutate-ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ mutate: $(VENV)/.installed-mutation
 mutate-ci: $(VENV)/.installed-mutation
 	$(BIN)/python scripts/mutation.py --fail-under 90 --output var/mutation-ci.md \
 		'service.domain.identity.*' 'service.domain.fulfilment.*'
+
+## The reports at city scale: 200 stations, 1,000,000 service records … (needs the local PostgreSQL).
+bench-reports: $(VENV)/.installed-test
+	bench/reports.sh
 
 clean:
 	rm -rf $(VENV) var mutants .pytest_cache .mypy_cache .ruff_cache

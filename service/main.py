@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 
 from service.db.engine import Database, build_engine
 from service.domain.matching import Component
+from service.domain.partners import CertificateLevel
 from service.http.docs import install_docs
 from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
@@ -30,7 +31,9 @@ from service.routers import (
     allocation_runs,
     audit,
     charity_resources,
+    compliance,
     divisions,
+    evaluations,
     health,
     linkages,
     matching,
@@ -43,6 +46,8 @@ from service.routers import (
     resource_requests,
     social_workers,
     stations,
+    supervision_sessions,
+    training_records,
     universities,
     volunteer_teams,
     volunteers,
@@ -87,6 +92,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         match_radius_km=settings.match_radius_km,
         match_totals_cache_seconds=settings.match_totals_cache_seconds,
         offer_hold_hours=settings.offer_hold_hours,
+        training_thresholds={
+            CertificateLevel(level): hours
+            for level, hours in settings.training_hours_thresholds.items()
+        },
     )
     app.state.services = services
     app.state.page_tokens = PageTokenSigner.from_settings(settings)
@@ -172,6 +181,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         problem_types,
         audit,
         health,
+        supervision_sessions,
+        training_records,
+        evaluations,
+        compliance,
     ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]

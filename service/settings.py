@@ -13,6 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.domain.fulfilment import DEFAULT_HOLD_HOURS, MAX_HOLD_HOURS
 from service.domain.matching import DEFAULT_WEIGHTS, Component
+from service.domain.partners import CertificateLevel
+from service.domain.supervision import DEFAULT_THRESHOLDS
 
 
 class Settings(BaseSettings):
@@ -144,6 +146,11 @@ class Settings(BaseSettings):
         description="How often lapsed offers and requests are expired, abandoned runs failed and"
         " stored idempotent responses purged.",
     )
+    training_hours_thresholds: dict[str, float] = Field(
+        default_factory=lambda: {k.value: v for k, v in DEFAULT_THRESHOLDS.items()},
+        description="R11: training hours a year each certificate level needs; a level left out"
+        " (by default `none`) is not assessed.",
+    )
     fast_reads: bool = Field(
         default=True,
         description="Serve GET /v1/stations/{id} ahead of the framework (same answers, faster).",
@@ -161,6 +168,16 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown matching components: {', '.join(sorted(unknown))}")
         if any(weight < 0 for weight in value.values()) or sum(value.values()) <= 0:
             raise ValueError("weights are non-negative and not all zero")
+        return value
+
+    @field_validator("training_hours_thresholds")
+    @classmethod
+    def _known_levels(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = set(value) - {level.value for level in CertificateLevel}
+        if unknown:
+            raise ValueError(f"unknown certificate levels: {', '.join(sorted(unknown))}")
+        if any(not 0 < hours <= 1000 for hours in value.values()):
+            raise ValueError("thresholds are hours a year, above 0 and at most 1000")
         return value
 
     @field_validator(

@@ -7,13 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, BindParameter, DateTime, bindparam, false
+from sqlalchemy import JSON, BindParameter, DateTime, Integer, bindparam, case, false, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import FunctionElement
-from sqlalchemy.types import Boolean, TypeDecorator
+from sqlalchemy.types import Boolean, Float, String, TypeDecorator
 
 from service.domain.divisions import ancestry
 
@@ -39,9 +39,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _bound(value: Any) -> BindParameter[Any]:
-    """A value as an anonymous bound parameter; a named one (a prepared statement's) as is."""
-    return value if isinstance(value, BindParameter) else bindparam(None, value, unique=True)
+def _bound(value: Any) -> ColumnElement[Any]:
+    """A value as an anonymous bound parameter; a named one (a prepared statement's) or a
+    column as is."""
+    return value if isinstance(value, ColumnElement) else bindparam(None, value, unique=True)
 
 
 class json_array_contains(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
@@ -50,7 +51,7 @@ class json_array_contains(FunctionElement[bool]):  # noqa: N801 - reads like a S
     type = Boolean()
     inherit_cache = True
 
-    def __init__(self, column: ColumnElement[Any], value: str | BindParameter[Any]) -> None:
+    def __init__(self, column: ColumnElement[Any], value: str | ColumnElement[Any]) -> None:
         super().__init__(column, _bound(value))
 
 
@@ -166,3 +167,52 @@ def covering(service_area: ColumnElement[Any], division_code: str) -> ColumnElem
     """The service area covers the division; a code Hangzhou cannot have (`330100`) none."""
     codes = ancestry(division_code)
     return json_array_overlaps(service_area, codes) if codes else false()
+
+
+class year_month(FunctionElement[str]):  # noqa: N801 - reads like a SQL function
+    """A date's month as `YYYY-MM` text (the date is already a Hangzhou date)."""
+
+    type = String()
+    inherit_cache = True
+
+    def __init__(self, day: ColumnElement[Any]) -> None:
+        super().__init__(day)
+
+
+@compiles(year_month, "postgresql")
+def _year_month_postgresql(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = element.clauses
+    return f"to_char({compiler.process(day, **kw)}, 'YYYY-MM')"
+
+
+@compiles(year_month, "sqlite")
+def _year_month_sqlite(element: year_month, compiler: SQLCompiler, **kw: Any) -> str:
+    (day,) = element.clauses
+    return f"strftime('%Y-%m', {compiler.process(day, **kw)})"
+
+
+class hours_between(FunctionElement[float]):  # noqa: N801 - reads like a SQL function
+    """Hours from one instant to a later one, as a float."""
+
+    type = Float()
+    inherit_cache = True
+
+    def __init__(self, later: ColumnElement[Any], earlier: ColumnElement[Any]) -> None:
+        super().__init__(later, earlier)
+
+
+@compiles(hours_between, "postgresql")
+def _hours_between_postgresql(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)"
+
+
+@compiles(hours_between, "sqlite")
+def _hours_between_sqlite(element: hours_between, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 24.0)"
+
+
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """How many rows of a group meet the condition (0 for none), as an integer."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from service.domain.compliance import Rule, Verdict
+from service.domain.evaluations import (
+    EvaluationDimension,
+    EvaluationOutcome,
+    SatisfactionGrade,
+    SurveyMethod,
+)
 from service.domain.linkages import LinkageKind, LinkageStatus, PartnerType
 from service.domain.offerings import QuantityUnit, ServiceCategory, Skill, TargetGroup
 from service.domain.partners import (
@@ -13,6 +20,14 @@ from service.domain.partners import (
     SupervisorLevel,
     TeamRole,
     UniversityOffer,
+)
+from service.domain.supervision import (
+    SessionStatus,
+    SupervisionForm,
+    SupervisorType,
+    TrainingKind,
+    TrainingProviderType,
+    TrainingStatus,
 )
 from service.domain.vocabulary import (
     Facility,
@@ -48,4 +63,16 @@ VOCABULARIES: dict[str, type[Labelled]] = {
     "linkage_kind": LinkageKind,
     "linkage_status": LinkageStatus,
     "partner_type": PartnerType,
+    "supervision_form": SupervisionForm,
+    "supervisor_type": SupervisorType,
+    "session_status": SessionStatus,
+    "training_kind": TrainingKind,
+    "training_provider_type": TrainingProviderType,
+    "training_status": TrainingStatus,
+    "evaluation_dimension": EvaluationDimension,
+    "evaluation_outcome": EvaluationOutcome,
+    "satisfaction_grade": SatisfactionGrade,
+    "survey_method": SurveyMethod,
+    "rule": Rule,
+    "verdict": Verdict,
 }

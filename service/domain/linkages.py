@@ -292,17 +292,18 @@ def supervision_term_is_short(starts_on: date, ends_on: date | None) -> bool:
     """
     if ends_on is None:
         return False
-    day_after = (
-        (ends_on.year + 1, 1, 1) if ends_on == date.max else _ymd(ends_on + timedelta(days=1))
-    )
-    return day_after < _anniversary(starts_on, SUPERVISION_MIN_YEARS)
+    return day_after(ends_on) < anniversary(starts_on, SUPERVISION_MIN_YEARS)
 
 
-def _ymd(day: date) -> tuple[int, int, int]:
-    return day.year, day.month, day.day
+def day_after(day: date) -> tuple[int, int, int]:
+    """The day after, as (year, month, day), defined even for the last representable date."""
+    if day == date.max:
+        return day.year + 1, 1, 1
+    following = day + timedelta(days=1)
+    return following.year, following.month, following.day
 
 
-def _anniversary(day: date, years: int) -> tuple[int, int, int]:
+def anniversary(day: date, years: int) -> tuple[int, int, int]:
     """The same day `years` later; 29 February falls on 1 March in a common year."""
     year = day.year + years
     if day.month == 2 and day.day == 29 and not calendar.isleap(year):

@@ -38,12 +38,13 @@ class OperatingMode(Labelled):
 
 
 class Facility(Labelled):
-    """R6: the rooms a station sets up."""
+    """R6: the rooms a station sets up; R8: its service window for residents."""
 
     CASEWORK_ROOM = "casework_room", "个案工作室"
     GROUP_ACTIVITY_ROOM = "group_activity_room", "小组活动室"
     MULTIFUNCTION_ROOM = "multifunction_room", "多功能室"
     ARCHIVE_ROOM = "archive_room", "档案室"
+    SERVICE_WINDOW = "service_window", "为民服务窗口"
 
 
 class ManagementSystem(Labelled):

@@ -92,7 +92,30 @@ TAGS: list[dict[str, Any]] = [
         "description": "Batch allocation of a district's (or the city's) open requests as one"
         " min-cost flow; applied as offers.",
     },
-    {"name": "reports", "description": "The bureau's reports: coverage against R14's targets."},
+    {
+        "name": "supervision-sessions",
+        "description": "Supervision sessions held at stations (R10): recorded and archived, never"
+        " deleted; a correction is a new version that keeps the old one readable.",
+    },
+    {
+        "name": "training-records",
+        "description": "Social workers' training (R11): pre-job, supervision, continuing"
+        " education, practice and policy; a course's attendees posted at once.",
+    },
+    {
+        "name": "evaluations",
+        "description": "The bureau's evaluations of stations and residents' satisfaction (R17).",
+    },
+    {
+        "name": "compliance",
+        "description": "A verdict per rule for a station (R1–R11, R16, R18) or an office (R5),"
+        " with the evidence it used.",
+    },
+    {
+        "name": "reports",
+        "description": "The bureau's reports: coverage and R14 targets, compliance, five-society"
+        " activity, volunteer hours, the workforce; JSON, CSV or .xlsx (Accept).",
+    },
     {
         "name": "audit",
         "description": "The append-only trail of personal-data disclosures and searches.",
@@ -119,6 +142,15 @@ PARAMETERS: dict[str, str] = {
     "request_id": _ID.format("resource request"),
     "offer_id": _ID.format("offer"),
     "run_id": _ID.format("allocation run"),
+    "session_id": _ID.format("supervision session"),
+    "record_id": _ID.format("training record"),
+    "evaluation_id": _ID.format("evaluation"),
+    "survey_id": _ID.format("satisfaction survey"),
+    "version": "A version number of the session (1 for the first record).",
+    "supervisor_type": "Only sessions supervised by this type of supervisor.",
+    "supervisor_id": "Only sessions supervised by this social worker, organisation or university.",
+    "batch_id": "Only the records of one course as posted (its `batch_id`).",
+    "outcome": "Only evaluations with this outcome.",
     "code": "A division code (6, 9 or 12 digits), or a problem code.",
     "action": "Only events of this action (`contact.read`, `id_number.search`).",
     "client_id": "Only events by this client.",
@@ -163,6 +195,10 @@ RESPONSE_NAMES: dict[int, tuple[str, str]] = {
     409: ("Conflict", "Conflicts with the current state: a duplicate, or an illegal change."),
     412: ("PreconditionFailed", "If-Match does not match the current version."),
     413: ("ContentTooLarge", "The body is larger than the service accepts."),
+    406: (
+        "NotAcceptable",
+        "None of the formats the Accept header allows is offered (JSON, CSV or .xlsx).",
+    ),
     415: ("UnsupportedMediaType", "The body is not JSON."),
     422: (
         "UnprocessableContent",
@@ -249,6 +285,14 @@ PROBLEM_EXAMPLES: dict[int, dict[str, dict[str, Any]]] = {
     413: {
         "content_too_large": _example(
             413, "content_too_large", "Content Too Large", "the request body exceeds 1048576 bytes"
+        )
+    },
+    406: {
+        "not_acceptable": _example(
+            406,
+            "not_acceptable",
+            "Not Acceptable",
+            "this report is offered as application/json, text/csv or .xlsx",
         )
     },
     415: {

@@ -172,6 +172,17 @@ CATALOGUE: tuple[ProblemType, ...] = (
     _f("not_a_team", "member_hours are for a volunteer team's offer."),
     _f("service_date_ahead", "The service date is in the future."),
     _f("service_date_outside_window", "The service date is outside the window."),
+    # --- Supervision, training and evaluations (R10, R11, R17) -------------------------------
+    _p("training_record_exists", 409, "The worker's record of this course exists already.", "R11"),
+    _p("evaluation_exists", 409, "The station has an evaluation of this period already.", "R17"),
+    _f("date_in_future", "The day lies in the future.", statuses=(400, 422)),
+    _f("unknown_social_worker", "No social worker has this id."),
+    _f("unknown_provider", "No organisation or university of this type has this id."),
+    _f("unknown_supervisor", "No supervisor of this type has this id.", "R10"),
+    _f("no_supervision_linkage", "The station has no active supervision linkage with it.", "R10"),
+    _f("individual_needs_one_attendee", "Individual supervision has exactly one attendee.", "R10"),
+    _f("supervisor_attends", "The supervisor does not attend their own session.", "R10"),
+    _f("duplicate_attendee", "A social worker is listed twice."),
 )
 
 BY_CODE: dict[str, ProblemType] = {problem.code: problem for problem in CATALOGUE}

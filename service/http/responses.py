@@ -16,6 +16,7 @@ _DESCRIPTIONS = {
     401: "No API key, or an unknown or revoked one.",
     403: "The API key lacks the scope, or is bound to a station that may not do this.",
     404: "No such resource (or not visible to this client).",
+    406: "None of the formats the Accept header allows is offered.",
     409: "Conflicts with the current state: a duplicate, or an illegal status change.",
     412: "If-Match does not match the current version.",
     413: "The body is too large.",

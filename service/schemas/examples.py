@@ -10,8 +10,8 @@ STATION = "3f0c9a52-6e1b-4c8d-9a7e-2b4d6f8a1c3e"
 AGENCY = "8b2e4d6f-1a3c-4e5f-8d7b-9c1a2b3d4e5f"
 UNIVERSITY = "5a7c9e1b-3d5f-4b8a-9c2e-6f8a0b2c4d6e"
 VOLUNTEER = "2d4f6a8c-0e2b-4d6f-8a1c-3e5a7c9e1b3d"
-REQUEST = "7e9a1c3e-5b7d-4f9a-8c2e-4a6c8e0b2d4f"
-OFFER = "9c1e3a5c-7e9b-4d1f-8a3c-5e7a9c1e3b5d"
+WORKER = "4b6d8f0a-2c4e-4a6b-8d0f-1a3c5e7b9d1f"
+SECOND_WORKER = "6c8e0a2c-4e6b-4c8d-9f1a-3b5d7f9a1c3e"
 
 BEISHAN_STATION = {
     "township_code": "330106002",
@@ -171,6 +171,66 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "OfferRating": {"excellent": {"rating": 5, "note": "准时，细致"}},
     "AllocationRunCreate": {"xihu": {"district_code": "330106"}, "city": {}},
+    "SupervisionSessionCreate": {
+        "group": {
+            "station_id": STATION,
+            "supervisor": {"type": "organisation", "id": AGENCY},
+            "held_on": "2026-11-20",
+            "duration_minutes": 120,
+            "form": "group",
+            "topics": ["个案评估", "服务记录规范"],
+            "attendees": [WORKER, SECOND_WORKER],
+            "summary": "讨论两例独居老人个案的风险评估，统一服务记录格式。",
+        }
+    },
+    "SupervisionSessionCorrection": {
+        "longer": {"correction_note": "督导时长记录有误", "duration_minutes": 150}
+    },
+    "TrainingCourseCreate": {
+        "continuing_education": {
+            "kind": "continuing_education",
+            "provider": {"type": "university", "id": UNIVERSITY},
+            "course_title": "社会工作者继续教育：个案管理实务",
+            "completed_on": "2026-11-15",
+            "hours": 16,
+            "attendees": [
+                {"social_worker_id": WORKER, "certificate_number": "JX-2026-0173"},
+                {"social_worker_id": SECOND_WORKER, "certificate_number": "JX-2026-0174"},
+            ],
+        }
+    },
+    "TrainingRecordUpdate": {"void": {"status": "voided"}},
+    "EvaluationCreate": {
+        "annual": {
+            "station_id": STATION,
+            "period_from": "2026-01-01",
+            "period_to": "2026-06-30",
+            "evaluator": "杭州市民政局",
+            "scores": {"facilities": 92, "staffing": 85, "services": 88, "linkage": 90},
+            "satisfaction": {
+                "very_satisfied": 120,
+                "satisfied": 64,
+                "neutral": 10,
+                "dissatisfied": 4,
+                "very_dissatisfied": 2,
+            },
+            "outcome": "recommended_demonstration",
+        }
+    },
+    "EvaluationUpdate": {"outcome": {"outcome": "excellent"}},
+    "SurveyCreate": {
+        "questionnaire": {
+            "station_id": STATION,
+            "period_from": "2026-07-01",
+            "period_to": "2026-09-30",
+            "method": "questionnaire",
+            "very_satisfied": 80,
+            "satisfied": 45,
+            "neutral": 8,
+            "dissatisfied": 2,
+            "very_dissatisfied": 0,
+        }
+    },
 }
 
 RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {}

@@ -16,6 +16,8 @@ from service.db.errors import violated_constraint
 from service.domain.errors import Conflict, DomainError, RuleViolation, StaleVersion
 from service.domain.fulfilment import DEFAULT_HOLD_HOURS
 from service.domain.matching import DEFAULT_WEIGHTS, Component
+from service.domain.partners import CertificateLevel
+from service.domain.supervision import DEFAULT_THRESHOLDS
 from service.pii import PiiVault
 
 Clock = Callable[[], datetime]
@@ -37,6 +39,9 @@ class Services:
     match_radius_km: float = 3.0
     match_totals_cache_seconds: float = 0.0
     offer_hold_hours: int = DEFAULT_HOLD_HOURS
+    training_thresholds: Mapping[CertificateLevel, float] = field(
+        default_factory=lambda: dict(DEFAULT_THRESHOLDS)
+    )
 
 
 # Constraints that concurrent requests can still collide on after the use case's own checks.
@@ -62,6 +67,14 @@ CONSTRAINT_CONFLICTS: dict[str, tuple[str, str]] = {
     "uq_linkage_one_active_operating_contract": (
         "operating_contract_exists",
         "the station has an active operating contract already (R9)",
+    ),
+    "uq_training_record_once": (
+        "training_record_exists",
+        "this social worker's completion of this course on this day is recorded already",
+    ),
+    "uq_evaluation_station_id_period_from_period_to": (
+        "evaluation_exists",
+        "the station has an evaluation of this period already",
     ),
     "uq_idempotency_record_client_id_key": (
         "idempotency_key_in_use",

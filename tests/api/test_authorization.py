@@ -24,7 +24,8 @@ from service.domain.access import Scope
 from service.usecases.clients import create_client
 from service.usecases.common import Services
 from tests.factories.allocation import start_run, wait_for_run
-from tests.factories.graph import linkage_body
+from tests.factories.compliance import course_body, evaluation_body, session_body, survey_body
+from tests.factories.graph import add_social_worker, linkage_body
 from tests.factories.offers import add_offer, add_request
 from tests.factories.partners import organisation_body, resident_id
 from tests.factories.people import social_worker_body, university_body
@@ -157,6 +158,11 @@ async def station_network(world: World, owner: str) -> Call:
     return Call("GET", f"/v1/stations/{world.own_station(owner)}/network")
 
 
+async def station_compliance(world: World, owner: str) -> Call:
+    # Verdicts are read like the network: a station its own, an organisation its linked ones.
+    return Call("GET", f"/v1/stations/{world.own_station(owner)}/compliance")
+
+
 def _community(world: World, owner: str) -> str:
     """A community of the owner's station's township, a different one each time."""
     communities = communities_of(_township(world, owner))
@@ -180,6 +186,10 @@ async def office_patch(world: World, owner: str) -> Call:
     return Call(
         "PATCH", f"/v1/offices/{office['id']}", {"is_demonstration": True}, {"If-Match": "*"}
     )
+
+
+async def office_compliance(world: World, owner: str) -> Call:
+    return Call("GET", f"/v1/offices/{(await an_office(world, owner))['id']}/compliance")
 
 
 # Partners. `owner`'s records are those its binding's writer registered (its steward); an
@@ -396,12 +406,104 @@ async def volunteer_records(world: World, owner: str) -> Call:
     return Call("GET", f"/v1/volunteers/{await a_volunteer(world, owner)}/service-records")
 
 
+# Supervision and training: station A is supervised by organisation O, station B by P.
+
+
+async def _session_body(world: World, owner: str) -> dict[str, Any]:
+    station = world.own_station(owner)
+    if world.binding == ORGANISATION:
+        supervisor: tuple[str, Any] = ("organisation", world.own_organisation(owner))
+    else:
+        supervisor = (
+            "social_worker",
+            await add_social_worker(world.services, supervisor_level="municipal"),
+        )
+    attendee = await add_social_worker(world.services, station_id=station)
+    day = f"2026-{1 + next(_unique) % 6:02d}-{1 + next(_unique) % 28:02d}"
+    return session_body(station, supervisor, [attendee], held_on=day)
+
+
+async def new_session(world: World, owner: str) -> Call:
+    return Call("POST", "/v1/supervision-sessions", await _session_body(world, owner))
+
+
+async def a_session(world: World, owner: str) -> str:
+    return (
+        await created(world.admin, "/v1/supervision-sessions", await _session_body(world, owner))
+    )["id"]
+
+
+def on_session(action: str, body: Any = None, method: str = "GET") -> Maker:
+    async def maker(world: World, owner: str) -> Call:
+        headers = {"If-Match": "*"} if method == "PATCH" else {}
+        path = f"/v1/supervision-sessions/{await a_session(world, owner)}{action}"
+        return Call(method, path, body, headers)
+
+    return maker
+
+
+async def _course_body(world: World, owner: str) -> dict[str, Any]:
+    attendee = await add_social_worker(world.services, station_id=world.own_station(owner))
+    provider = None
+    if world.binding == ORGANISATION:
+        provider = {"type": "organisation", "id": world.own_organisation(owner)}
+    return course_body([attendee], provider=provider)
+
+
+async def new_course(world: World, owner: str) -> Call:
+    return Call("POST", "/v1/training-records", await _course_body(world, owner))
+
+
+def on_training(method: str) -> Maker:
+    async def maker(world: World, owner: str) -> Call:
+        batch = await created(world.admin, "/v1/training-records", await _course_body(world, owner))
+        path = f"/v1/training-records/{batch['items'][0]['id']}"
+        if method == "PATCH":
+            return Call("PATCH", path, {"hours": 2}, {"If-Match": "*"})
+        return Call("GET", path)
+
+    return maker
+
+
+def _period() -> dict[str, str]:
+    year = 2000 + next(_unique) % 25  # one period per evaluation: (station, period) is unique
+    return {"period_from": f"{year}-01-01", "period_to": f"{year}-12-31"}
+
+
+async def new_evaluation(world: World, owner: str) -> Call:
+    return Call("POST", "/v1/evaluations", evaluation_body(world.own_station(owner), **_period()))
+
+
+def on_evaluation(method: str) -> Maker:
+    async def maker(world: World, owner: str) -> Call:
+        body = evaluation_body(world.own_station(owner), **_period())
+        path = f"/v1/evaluations/{(await created(world.admin, '/v1/evaluations', body))['id']}"
+        if method == "PATCH":
+            return Call("PATCH", path, {"note": "复核"}, {"If-Match": "*"})
+        return Call("GET", path)
+
+    return maker
+
+
+async def new_survey(world: World, owner: str) -> Call:
+    return Call("POST", "/v1/satisfaction-surveys", survey_body(world.own_station(owner)))
+
+
+async def survey_get(world: World, owner: str) -> Call:
+    survey = await created(
+        world.admin, "/v1/satisfaction-surveys", survey_body(world.own_station(owner))
+    )
+    return Call("GET", f"/v1/satisfaction-surveys/{survey['id']}")
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 OWN_ONLY = (OK, 403)  # the registry is readable: another's record is refused, not hidden
 NEVER = (403, 403)
 UNSEEN = (OK, 404)  # another's is not even seen
 PROVIDER_SEES = (403, 404)  # an organisation sees the requests offered to it, acts on none
+HIDDEN = (404, 404)  # none of it is the binding's to see
+SEEN_NOT_CHANGED = (403, 404)  # its own is seen but not its to change; another's unseen
 
 TABLE: dict[tuple[str, str], Row] = {
     # Reference data and reports: every binding reads all of it.
@@ -409,6 +511,12 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/v1/divisions/{code}"): Row(get("/v1/divisions/330106")),
     ("GET", "/v1/vocabularies"): Row(get("/v1/vocabularies")),
     ("GET", "/v1/reports/coverage"): Row(get("/v1/reports/coverage")),
+    # Reports: aggregates for every binding; rows naming stations narrowed (tested elsewhere).
+    ("GET", "/v1/reports/compliance"): Row(get("/v1/reports/compliance")),
+    ("GET", "/v1/reports/targets"): Row(get("/v1/reports/targets")),
+    ("GET", "/v1/reports/linkage"): Row(get("/v1/reports/linkage")),
+    ("GET", "/v1/reports/volunteer-hours"): Row(get("/v1/reports/volunteer-hours")),
+    ("GET", "/v1/reports/workforce"): Row(get("/v1/reports/workforce")),
     # Stations and offices: the station's own, or the bureau's.
     ("GET", "/v1/stations"): Row(get("/v1/stations")),
     ("POST", "/v1/stations"): Row(new_station, station=NEVER, organisation=NEVER),
@@ -419,10 +527,16 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/v1/stations/{station_id}/network"): Row(
         station_network, station=UNSEEN, organisation=UNSEEN
     ),
+    ("GET", "/v1/stations/{station_id}/compliance"): Row(
+        station_compliance, station=UNSEEN, organisation=UNSEEN
+    ),
     ("GET", "/v1/offices"): Row(get("/v1/offices")),
     ("POST", "/v1/offices"): Row(new_office, station=OWN_ONLY, organisation=NEVER),
     ("GET", "/v1/offices/{office_id}"): Row(office_get),
     ("PATCH", "/v1/offices/{office_id}"): Row(office_patch, station=OWN_ONLY, organisation=NEVER),
+    ("GET", "/v1/offices/{office_id}/compliance"): Row(
+        office_compliance, station=UNSEEN, organisation=UNSEEN
+    ),
     # Partner registries: readable by all; changed by the bureau, the steward, the organisation.
     ("GET", "/v1/organisations"): Row(get("/v1/organisations")),
     ("POST", "/v1/organisations"): Row(
@@ -573,6 +687,45 @@ TABLE: dict[tuple[str, str], Row] = {
         a_completed_offer, station=UNSEEN, organisation=PROVIDER_SEES
     ),
     ("GET", "/v1/service-records.csv"): Row(get("/v1/service-records.csv")),
+    # Supervision (R10) and training (R11): the station's own; an organisation what it gave.
+    ("GET", "/v1/supervision-sessions"): Row(get("/v1/supervision-sessions")),
+    ("POST", "/v1/supervision-sessions"): Row(new_session, station=OWN_ONLY, organisation=OWN_ONLY),
+    ("GET", "/v1/supervision-sessions/{session_id}"): Row(
+        on_session(""), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("PATCH", "/v1/supervision-sessions/{session_id}"): Row(
+        on_session("", {"summary": "更正", "correction_note": "更正"}, method="PATCH"),
+        station=UNSEEN,
+        organisation=UNSEEN,
+    ),
+    ("GET", "/v1/supervision-sessions/{session_id}/versions"): Row(
+        on_session("/versions"), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("GET", "/v1/supervision-sessions/{session_id}/versions/{version}"): Row(
+        on_session("/versions/1"), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("GET", "/v1/training-records"): Row(get("/v1/training-records")),
+    ("POST", "/v1/training-records"): Row(new_course, station=OWN_ONLY, organisation=OWN_ONLY),
+    ("GET", "/v1/training-records/{record_id}"): Row(
+        on_training("GET"), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("PATCH", "/v1/training-records/{record_id}"): Row(
+        on_training("PATCH"), station=UNSEEN, organisation=UNSEEN
+    ),
+    # Evaluations (R17) are the bureau's; a station reads its own.
+    ("GET", "/v1/evaluations"): Row(get("/v1/evaluations")),
+    ("POST", "/v1/evaluations"): Row(new_evaluation, station=NEVER, organisation=NEVER),
+    ("GET", "/v1/evaluations/{evaluation_id}"): Row(
+        on_evaluation("GET"), station=UNSEEN, organisation=HIDDEN
+    ),
+    ("PATCH", "/v1/evaluations/{evaluation_id}"): Row(
+        on_evaluation("PATCH"), station=SEEN_NOT_CHANGED, organisation=HIDDEN
+    ),
+    ("GET", "/v1/satisfaction-surveys"): Row(get("/v1/satisfaction-surveys")),
+    ("POST", "/v1/satisfaction-surveys"): Row(new_survey, station=NEVER, organisation=NEVER),
+    ("GET", "/v1/satisfaction-surveys/{survey_id}"): Row(
+        survey_get, station=UNSEEN, organisation=HIDDEN
+    ),
     # Batch allocation spans stations: the bureau's alone.
     ("GET", "/v1/allocation-runs"): Row(
         get("/v1/allocation-runs"), station=NEVER, organisation=NEVER
@@ -639,15 +792,16 @@ async def world(app, services, admin) -> World:
         built.writers[f"organisation_{side}"] = await _client(
             app, services, *EVERY_SCOPE_BUT_AUDIT, organisation_id=uuid.UUID(organisation)
         )
-    for side in "ab":  # A with O, B with P
+    for side in "ab":  # A with O, B with P; each supervises its station too (R10)
         station, organisation = (
             (stations[0], organisations[0]) if side == "a" else (stations[1], organisations[1])
         )
-        await created(
-            admin,
-            "/v1/linkages",
-            linkage_body(station, "organisation", organisation, "resource_partner", ends_on=None),
-        )
+        for kind in ("resource_partner", "supervision"):
+            await created(
+                admin,
+                "/v1/linkages",
+                linkage_body(station, "organisation", organisation, kind, ends_on=None),
+            )
     return built
 
 

@@ -116,7 +116,11 @@ async def test_vocabularies_carry_chinese_labels(admin):
         "group_activity_room": "小组活动室",
         "multifunction_room": "多功能室",
         "archive_room": "档案室",
+        "service_window": "为民服务窗口",
     }
     assert {"focus_group", "specialty", "service_item_category", "operating_mode"} <= set(
         vocabularies
     )
+    verdicts = {term["code"]: term["label_zh"] for term in vocabularies["verdict"]}
+    assert verdicts["advisory"] == "建议改进"
+    assert {"training_kind", "supervision_form", "evaluation_outcome", "rule"} <= set(vocabularies)

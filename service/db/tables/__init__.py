@@ -2,6 +2,14 @@
 
 from service.db.tables.access import ApiClientRecord, AuditEventRecord, IdempotencyRecord
 from service.db.tables.columns import table, utcnow
+from service.db.tables.compliance import (
+    EvaluationRecord,
+    SatisfactionSurveyRecord,
+    SupervisionSessionRecord,
+    SupervisionSessionVersionRecord,
+    TrainingRecordRecord,
+    VolunteerHoursRecord,
+)
 from service.db.tables.linkages import LinkageRecord
 from service.db.tables.partners import (
     CharityResourceRecord,
@@ -31,13 +39,19 @@ __all__ = [
     "AuditEventRecord",
     "CharityResourceRecord",
     "DivisionRecord",
+    "EvaluationRecord",
     "IdempotencyRecord",
     "LinkageRecord",
     "OfficeRecord",
     "OrganisationRecord",
+    "SatisfactionSurveyRecord",
     "SocialWorkerRecord",
     "StationRecord",
+    "SupervisionSessionRecord",
+    "SupervisionSessionVersionRecord",
+    "TrainingRecordRecord",
     "UniversityRecord",
+    "VolunteerHoursRecord",
     "VolunteerRecord",
     "VolunteerTeamMemberRecord",
     "VolunteerTeamRecord",
