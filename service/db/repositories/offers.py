@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import (
     CharityResourceRecord,
     OfferRecord,
@@ -164,7 +164,9 @@ class OfferRepository:
         seek = after((offer.c.created_at, offer.c.id), key)
         if seek is not None:
             conditions.append(seek)
-        return await self.reader.fetch_all(query.where(*conditions))
+        return await self.reader.fetch_all(
+            paged(query.where(*conditions), offer.c.updated_at, offer.c.id)
+        )
 
 
 # --- Inside a unit of work ----------------------------------------------------------------------
@@ -367,4 +369,6 @@ class ServiceRecordRepository:
         seek = after((columns.service_date, columns.id), key)
         if seek is not None:
             conditions.append(seek)
-        return await self.reader.fetch_all(query.where(*conditions))
+        return await self.reader.fetch_all(
+            paged(query.where(*conditions), columns.created_at, columns.id)
+        )

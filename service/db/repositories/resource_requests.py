@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.repositories.offers import requests_offered_to
 from service.db.tables import OfferRecord, ResourceRequestRecord, table
 from service.domain.requests import LIVE_OFFER, OfferStatus, RequestFilter, RequestStatus
@@ -62,7 +62,7 @@ class ResourceRequestRepository:
         seek = after((columns.starts_at, columns.id), key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, columns.updated_at, columns.id))
 
 
 def add_request(session: AsyncSession, record: ResourceRequestRecord) -> None:
