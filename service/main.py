@@ -30,6 +30,7 @@ from service.pii import PiiVault
 from service.routers import (
     allocation_runs,
     audit,
+    bulk,
     charity_resources,
     compliance,
     divisions,
@@ -136,6 +137,7 @@ class LinkageApp(FastAPI):
             FastReads(app, owner=self) if settings.fast_reads else app,
             metrics=self.state.metrics,
             max_body_bytes=settings.max_body_bytes,
+            max_bulk_body_bytes=settings.max_bulk_body_bytes,
             access_log=settings.access_log,
         )
 
@@ -185,6 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         training_records,
         evaluations,
         compliance,
+        bulk,
     ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]

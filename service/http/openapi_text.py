@@ -125,6 +125,11 @@ TAGS: list[dict[str, Any]] = [
         "description": "Hangzhou's divisions (2023 codes), the controlled vocabularies with Chinese"
         " labels, and the catalogue of problem codes.",
     },
+    {
+        "name": "bulk",
+        "description": "Load another system's register: NDJSON or CSV lines upserted by that"
+        " system's own `external_id`, with a report per line.",
+    },
     {"name": "operations", "description": "Liveness and readiness probes (no API key)."},
 ]
 
@@ -145,6 +150,8 @@ PARAMETERS: dict[str, str] = {
     "session_id": _ID.format("supervision session"),
     "record_id": _ID.format("training record"),
     "evaluation_id": _ID.format("evaluation"),
+    "job_id": _ID.format("bulk job"),
+    "resource": "What the lines are: `organisations`.",
     "survey_id": _ID.format("satisfaction survey"),
     "version": "A version number of the session (1 for the first record).",
     "supervisor_type": "Only sessions supervised by this type of supervisor.",

@@ -10,6 +10,7 @@ from service.db.tables.compliance import (
     TrainingRecordRecord,
     VolunteerHoursRecord,
 )
+from service.db.tables.integration import BulkJobRecord, ExternalIdRecord
 from service.db.tables.linkages import LinkageRecord
 from service.db.tables.partners import (
     CharityResourceRecord,
@@ -30,6 +31,8 @@ from service.db.tables.requests import (
 )
 
 __all__ = [
+    "BulkJobRecord",
+    "ExternalIdRecord",
     "AllocationAssignmentRecord",
     "AllocationRunRecord",
     "OfferRecord",
