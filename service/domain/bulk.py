@@ -77,11 +77,13 @@ def parse_ndjson(text: str) -> list[Line]:
         try:
             value = orjson.loads(content)
         except orjson.JSONDecodeError as exc:
-            problem = Problem(f"not JSON: {exc}", "bulk_line_not_json")
+            problem = Problem(f"not JSON: {exc}", code="bulk_line_not_json")
             lines.append(Line(number, None, [problem]))
             continue
         if not isinstance(value, dict):
-            lines.append(Line(number, None, [Problem("not a JSON object", "bulk_line_not_json")]))
+            lines.append(
+                Line(number, None, [Problem("not a JSON object", code="bulk_line_not_json")])
+            )
             continue
         lines.append(Line(number, value))
     return lines
@@ -120,13 +122,13 @@ def parse_csv(text: str) -> list[Line]:
         except StopIteration:
             break
         except csv.Error as exc:
-            lines.append(Line(number, None, [Problem(f"not CSV: {exc}", "bulk_line_not_csv")]))
+            lines.append(Line(number, None, [Problem(f"not CSV: {exc}", code="bulk_line_not_csv")]))
             number = reader.line_num + 1
             continue
         if any(cell.strip() for cell in row):
             if len(row) != len(names):
                 detail = f"{len(row)} cells for {len(names)} columns"
-                lines.append(Line(number, None, [Problem(detail, "bulk_line_not_csv")]))
+                lines.append(Line(number, None, [Problem(detail, code="bulk_line_not_csv")]))
             else:
                 values = {n: _cell(c) for n, c in zip(names, row, strict=True) if c.strip() != ""}
                 lines.append(Line(number, values))

@@ -18,6 +18,14 @@ from service.usecases import bulk
 
 router = APIRouter(prefix="/v1/bulk", tags=["bulk"], route_class=ApiRoute)
 
+_LINE = (
+    '{"external_id": "org-1", "name": "杭州市西湖区阳光社会工作服务中心",'
+    ' "uscc": "52330106M00000001J", "kind": "social_work_agency", "service_area": ["330106"]}'
+)
+_ROW = (
+    "external_id,name,uscc,kind,service_area\n"
+    'org-1,杭州市西湖区阳光社会工作服务中心,52330106M00000001J,social_work_agency,"[""330106""]"\n'
+)
 _BODY = {
     "requestBody": {
         "required": True,
@@ -27,14 +35,13 @@ _BODY = {
         "content": {
             NDJSON: {
                 "schema": {"type": "string"},
-                "example": '{"external_id": "org-1", "name": "杭州市西湖区阳光社会工作服务中心",'
-                ' "uscc": "52330106MJ0000000X", "kind": "social_work_agency",'
-                ' "service_area": ["330106"]}\n',
+                "examples": {
+                    "organisation": {"summary": "One organisation", "value": _LINE + "\n"}
+                },
             },
             CSV: {
                 "schema": {"type": "string"},
-                "example": "external_id,name,uscc,kind,service_area\n"
-                'org-1,杭州市西湖区阳光社会工作服务中心,52330106MJ0000000X,social_work_agency,"[""330106""]"\n',
+                "examples": {"organisation": {"summary": "One organisation", "value": _ROW}},
             },
         },
     }

@@ -65,7 +65,7 @@ class _Entry:
     data: OrganisationCreate | None = None
     columns: dict[str, Any] | None = None
 
-    def reject(self, code: str, detail: str, field_name: str | None = None) -> None:
+    def reject(self, detail: str, *, code: str, field_name: str | None = None) -> None:
         self.outcome = LineOutcome.rejected
         self.problems.append({"field": field_name, "code": code, "detail": detail})
 
@@ -90,21 +90,25 @@ def _validated(line: Line) -> _Entry:
     raw_id = values.pop("external_id", None)
     entry = _Entry(line.number, raw_id if isinstance(raw_id, str) else None)
     for problem in line.problems:
-        entry.reject(problem.code, problem.detail, problem.field)
+        entry.reject(problem.detail, code=problem.code, field_name=problem.field)
     if line.values is None:
         return entry
     if not isinstance(raw_id, str) or not raw_id.strip() or len(raw_id) > 128:
-        entry.reject("bulk_external_id_missing", "external_id: 1 to 128 characters", "external_id")
+        entry.reject(
+            "external_id: 1 to 128 characters",
+            code="bulk_external_id_missing",
+            field_name="external_id",
+        )
         return entry
     try:
         entry.data = OrganisationCreate.model_validate(values)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             where = ".".join(str(part) for part in error["loc"]) or None
-            entry.reject("invalid_field", error["msg"], where)
+            entry.reject(error["msg"], code="invalid_field", field_name=where)
         return entry
     if (wrong := uscc_problem(entry.data.uscc)) is not None:
-        entry.reject("invalid_uscc", wrong, "uscc")
+        entry.reject(wrong, code="invalid_uscc", field_name="uscc")
     return entry
 
 
@@ -188,9 +192,9 @@ async def _upsert_organisations(
     for entry in good:
         if entry.external_id in seen:
             entry.reject(
-                "bulk_duplicate_external_id",
                 "this external_id is on an earlier line",
-                "external_id",
+                code="bulk_duplicate_external_id",
+                field_name="external_id",
             )
         seen.add(entry.external_id or "")
     good = [e for e in good if not e.problems]
@@ -239,7 +243,7 @@ async def _upsert_organisations(
         if data is None or entry.external_id is None:  # validated lines have both
             continue
         for problem in service_area_problems(data.service_area, known):
-            entry.reject(problem.code, problem.message, problem.field)
+            entry.reject(problem.message, code=problem.code, field_name=problem.field)
         if entry.problems:
             continue
         columns = organisation_columns(services, data.model_dump(mode="json"))
@@ -247,11 +251,11 @@ async def _upsert_organisations(
         current = rows.get(record_id) if record_id is not None else None
         if current is None:
             if data.uscc in usccs or data.uscc in claimed:
+                holder = f" ({usccs[data.uscc]})" if data.uscc in usccs else " (an earlier line)"
                 entry.reject(
-                    "organisation_exists",
-                    f"an organisation with USCC {data.uscc} is registered already"
-                    + (f" ({usccs[data.uscc]})" if data.uscc in usccs else " (an earlier line)"),
-                    "uscc",
+                    f"an organisation with USCC {data.uscc} is registered already{holder}",
+                    code="organisation_exists",
+                    field_name="uscc",
                 )
                 continue
             claimed.add(data.uscc)
@@ -261,11 +265,13 @@ async def _upsert_organisations(
         entry.id = current["id"]
         owner = Steward(current["steward_station_id"], current["steward_organisation_id"])
         if not caller.may_change_partner(owner, organisation_id=current["id"]):
-            entry.reject("outside_station_binding", "this client may not change this record")
+            entry.reject("this client may not change this record", code="outside_station_binding")
             continue
         if data.uscc != current["uscc"]:
             entry.reject(
-                "uscc_immutable", "the USCC of a registered organisation does not change", "uscc"
+                "the USCC of a registered organisation does not change",
+                code="uscc_immutable",
+                field_name="uscc",
             )
             continue
         if _unchanged(services, current, columns):
@@ -315,7 +321,7 @@ async def _upsert_organisations(
                 except IntegrityError as exc:
                     e.id = None
                     e.reject(
-                        "constraint_violated", f"the line breaks a data constraint: {exc.orig}"
+                        f"the line breaks a data constraint: {exc.orig}", code="constraint_violated"
                     )
 
     for entry in updates:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from fastapi import FastAPI
 
@@ -496,6 +497,22 @@ async def survey_get(world: World, owner: str) -> Call:
     return Call("GET", f"/v1/satisfaction-surveys/{survey['id']}")
 
 
+async def bulk_organisation(world: World, owner: str) -> Call:
+    body = {"external_id": f"authz-{next(_unique)}", **organisation_body(uscc=_uscc())}
+    return Call("POST", "/v1/bulk/organisations", body, {"Content-Type": "application/x-ndjson"})
+
+
+async def a_bulk_job(world: World, owner: str) -> Call:
+    line = {"external_id": f"authz-{next(_unique)}", **organisation_body(uscc=_uscc())}
+    response = await world.admin.post(
+        "/v1/bulk/organisations",
+        content=orjson.dumps(line),
+        headers={"Content-Type": "application/x-ndjson"},
+    )
+    assert response.status_code == 201, response.text
+    return Call("GET", response.headers["Location"])
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 OWN_ONLY = (OK, 403)  # the registry is readable: another's record is refused, not hidden
@@ -550,6 +567,12 @@ TABLE: dict[tuple[str, str], Row] = {
         patch_one("/v1/organisations", an_organisation, {"skills": ["casework"]}),
         station=OWN_ONLY,
         organisation=OWN_ONLY,
+    ),
+    # Bulk upsert: new records stewarded by the caller's binding (an organisation registers no
+    # partners); a job is its client's own: one another client started is not seen by anybody.
+    ("POST", "/v1/bulk/{resource}"): Row(bulk_organisation, organisation=NEVER),
+    ("GET", "/v1/bulk/jobs/{job_id}"): Row(
+        a_bulk_job, none=HIDDEN, station=HIDDEN, organisation=HIDDEN
     ),
     ("GET", "/v1/universities"): Row(get("/v1/universities")),
     ("POST", "/v1/universities"): Row(
