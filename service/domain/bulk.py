@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,24 @@ NDJSON = "application/x-ndjson"
 CSV = "text/csv"
 MEDIA_TYPES = (NDJSON, CSV)
 BOM = "\ufeff"
+
+# The framing of a body, as the contract declares it (a JSON Schema `pattern` each) and as the
+# route checks it: NDJSON starts with an object; a CSV's first line names `external_id`. What
+# is in the lines is judged line by line, in the job's report.
+NDJSON_PATTERN = r"^\uFEFF?\s*\{"
+CSV_PATTERN = r"^\uFEFF?[^\r\n]*\bexternal_id\b"
+
+
+def framing_problem(kind: str, text: str) -> str | None:
+    """Why a decoded body is not framed as `kind` says (None when it is)."""
+    if kind == NDJSON:
+        if re.match(NDJSON_PATTERN, text) is None:
+            return "an NDJSON body starts with a JSON object (one per line)"
+        return None
+    header = next(csv.reader(io.StringIO(text.removeprefix(BOM), newline="")), [])
+    if re.match(CSV_PATTERN, text) is None or "external_id" not in (c.strip() for c in header):
+        return "a CSV body starts with a header row that has an `external_id` column"
+    return None
 
 
 class NotUtf8(ValueError):

@@ -105,6 +105,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     # --- Bulk upsert ------------------------------------------------------------------------
     _p("bulk_unsupported_media_type", 415, "Send bulk lines as application/x-ndjson or text/csv."),
     _p("bulk_not_utf8", 415, "The bulk body is not UTF-8 (GB18030/GBK is named, not converted)."),
+    _p("bulk_not_framed", 422, "Not NDJSON objects, or a CSV without an external_id column."),
     _f("bulk_line_not_json", "A bulk NDJSON line is not a JSON object (in a job's report)."),
     _f("bulk_line_not_csv", "A bulk CSV row does not parse or has the wrong number of cells."),
     _f("bulk_external_id_missing", "A bulk line has no external_id (1 to 128 characters)."),

@@ -8,7 +8,18 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
-from service.domain.bulk import CSV, MEDIA_TYPES, NDJSON, NotUtf8, decode, parse_csv, parse_ndjson
+from service.domain.bulk import (
+    CSV,
+    CSV_PATTERN,
+    MEDIA_TYPES,
+    NDJSON,
+    NDJSON_PATTERN,
+    NotUtf8,
+    decode,
+    framing_problem,
+    parse_csv,
+    parse_ndjson,
+)
 from service.http.problems import ProblemError
 from service.http.responses import READ, READ_ONE, json_response, problems
 from service.http.routing import ApiRoute, IdempotencyKeyHeader, ServicesDep
@@ -34,13 +45,13 @@ _BODY = {
         " byte-order mark; every line carries `external_id`, your system's id of the record.",
         "content": {
             NDJSON: {
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": NDJSON_PATTERN},
                 "examples": {
                     "organisation": {"summary": "One organisation", "value": _LINE + "\n"}
                 },
             },
             CSV: {
-                "schema": {"type": "string"},
+                "schema": {"type": "string", "pattern": CSV_PATTERN},
                 "examples": {"organisation": {"summary": "One organisation", "value": _ROW}},
             },
         },
@@ -71,7 +82,13 @@ def _media_type(request: Request) -> str:
     "/{resource}",
     status_code=201,
     response_model=BulkJobRead,
-    responses=problems((*READ, 409, 413, 415, 422)),
+    responses={
+        200: {
+            "model": BulkJobRead,
+            "description": "A retry with the same Idempotency-Key and body: the first job.",
+        },
+        **problems((*READ, 404, 409, 413, 415, 422)),
+    },
     operation_id="bulk_upsert",
     summary="Upsert records in bulk",
     openapi_extra=_BODY,
@@ -95,6 +112,8 @@ async def bulk_upsert(
         raise ProblemError(
             415, "bulk_not_utf8", str(exc), extra={"detected_encoding": exc.encoding}
         ) from exc
+    if (problem := framing_problem(kind, text)) is not None:
+        raise ProblemError(422, "bulk_not_framed", problem)
     lines = parse_ndjson(text) if kind == NDJSON else parse_csv(text)
     fingerprint = hashlib.sha256(resource.value.encode() + b"\x00" + raw).hexdigest()
     job, replay = await bulk.upsert(

@@ -229,3 +229,20 @@ async def test_ten_thousand_lines_well_under_a_minute(admin):
     assert response.status_code == 201, response.text[:500]
     assert response.json()["created"] == 10_000
     assert elapsed < 30, elapsed
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (b"-67910", NDJSON),  # what a fuzzer sends for "not a string"
+        (b"[1, 2]\n", NDJSON),
+        (b"", NDJSON),
+        (b"-67910", CSV),
+        (b"name,uscc\nx,y\n", CSV),  # no external_id column
+        (b'"a\nb",external_id\n1,2\n', CSV),  # the column only on the header's second line
+    ],
+)
+async def test_a_body_not_framed_as_declared_is_422(admin, body, headers):
+    response = await post(admin, body, headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "bulk_not_framed"

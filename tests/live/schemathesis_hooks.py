@@ -17,3 +17,7 @@ def no_personal_data_outside_contact_endpoints(ctx: Any, response: Any, case: An
     leak = leak_in(request.method, str(request.url), response.status_code, response.text)
     if leak is not None:
         raise AssertionError(f"personal data in the response: {leak}")
+
+
+# Bulk bodies are text: NDJSON as CSV are sent as they are, like text/plain.
+schemathesis.serializer.alias(["application/x-ndjson", "text/csv"], "text/plain")
