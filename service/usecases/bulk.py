@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -324,14 +324,43 @@ async def _upsert_organisations(
                         f"the line breaks a data constraint: {exc.orig}", code="constraint_violated"
                     )
 
-    for entry in updates:
-        async with session.begin_nested():
-            await session.execute(
-                update(organisation)
-                .where(organisation.c.id == entry.id)
-                .values(**(entry.columns or {}), version=organisation.c.version + 1, updated_at=now)
+    for chunk in _chunks(updates):
+        try:
+            async with session.begin_nested():
+                await _update_rows(session, chunk, now=now)
+            for e in chunk:
+                e.outcome = LineOutcome.updated
+        except IntegrityError:
+            for e in chunk:
+                try:
+                    async with session.begin_nested():
+                        await _update_rows(session, [e], now=now)
+                    e.outcome = LineOutcome.updated
+                except IntegrityError as exc:
+                    e.reject(
+                        f"the line breaks a data constraint: {exc.orig}", code="constraint_violated"
+                    )
+
+
+async def _update_rows(session: AsyncSession, entries: Sequence[_Entry], *, now: Any) -> None:
+    """One executemany per set of columns: every line's new values, the next version."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for entry in entries:
+        columns = entry.columns or {}
+        groups.setdefault(tuple(sorted(columns)), []).append({**columns, "_id": entry.id})
+    for names, rows in groups.items():
+        statement = (
+            update(organisation)
+            .where(organisation.c.id == bindparam("_id"))
+            .values(
+                {
+                    **{name: bindparam(name) for name in names},
+                    "version": organisation.c.version + 1,
+                    "updated_at": now,
+                }
             )
-        entry.outcome = LineOutcome.updated
+        )
+        await session.execute(statement, rows)
 
 
 def _normalised(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
