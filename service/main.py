@@ -36,6 +36,7 @@ from service.routers import (
     divisions,
     evaluations,
     health,
+    hsds,
     linkages,
     matching,
     networks,
@@ -188,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         evaluations,
         compliance,
         bulk,
+        hsds,
     ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]

@@ -130,6 +130,11 @@ TAGS: list[dict[str, Any]] = [
         "description": "Load another system's register: NDJSON or CSV lines upserted by that"
         " system's own `external_id`, with a report per line.",
     },
+    {
+        "name": "hsds",
+        "description": "The partner directory in Open Referral HSDS 3.0 form: organizations and"
+        " their services, service areas and taxonomy terms (Chinese labels), no personal data.",
+    },
     {"name": "operations", "description": "Liveness and readiness probes (no API key)."},
 ]
 
@@ -151,6 +156,8 @@ PARAMETERS: dict[str, str] = {
     "record_id": _ID.format("training record"),
     "evaluation_id": _ID.format("evaluation"),
     "job_id": _ID.format("bulk job"),
+    "service_id": "The HSDS service's id (UUID), as its `id` gives it.",
+    "organization_id": "The HSDS organization's id (UUID): the organisation's `id`.",
     "resource": "What the lines are: `organisations`.",
     "survey_id": _ID.format("satisfaction survey"),
     "version": "A version number of the session (1 for the first record).",

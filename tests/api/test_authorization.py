@@ -513,6 +513,17 @@ async def a_bulk_job(world: World, owner: str) -> Call:
     return Call("GET", response.headers["Location"])
 
 
+async def hsds_organization(world: World, owner: str) -> Call:
+    return Call("GET", f"/v1/hsds/organizations/{world.own_organisation(owner)}")
+
+
+async def hsds_service(world: World, owner: str) -> Call:
+    listed = await world.admin.get(
+        "/v1/hsds/services", params={"organization_id": world.own_organisation(owner)}
+    )
+    return Call("GET", f"/v1/hsds/services/{listed.json()['contents'][0]['id']}")
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 OWN_ONLY = (OK, 403)  # the registry is readable: another's record is refused, not hidden
@@ -574,6 +585,12 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/v1/bulk/jobs/{job_id}"): Row(
         a_bulk_job, none=HIDDEN, station=HIDDEN, organisation=HIDDEN
     ),
+    # The Open Referral view: a public directory, read by every binding alike.
+    ("GET", "/v1/hsds"): Row(get("/v1/hsds")),
+    ("GET", "/v1/hsds/organizations"): Row(get("/v1/hsds/organizations")),
+    ("GET", "/v1/hsds/organizations/{organization_id}"): Row(hsds_organization),
+    ("GET", "/v1/hsds/services"): Row(get("/v1/hsds/services")),
+    ("GET", "/v1/hsds/services/{service_id}"): Row(hsds_service),
     ("GET", "/v1/universities"): Row(get("/v1/universities")),
     ("POST", "/v1/universities"): Row(
         post("/v1/universities", lambda w, o: university_body()), organisation=NEVER
