@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-
-import orjson
 
 NDJSON = "application/x-ndjson"
 CSV = "text/csv"
@@ -94,8 +93,8 @@ def parse_ndjson(text: str) -> list[Line]:
         if not content.strip():
             continue
         try:
-            value = orjson.loads(content)
-        except orjson.JSONDecodeError as exc:
+            value = json.loads(content)
+        except (json.JSONDecodeError, RecursionError) as exc:
             problem = Problem(f"not JSON: {exc}", code="bulk_line_not_json")
             lines.append(Line(number, None, [problem]))
             continue
@@ -114,8 +113,8 @@ def _cell(text: str) -> Any:
     stripped = text.strip()
     if stripped[:1] in ("[", "{"):
         try:
-            return orjson.loads(stripped)
-        except orjson.JSONDecodeError:
+            return json.loads(stripped)
+        except (json.JSONDecodeError, RecursionError):
             return text
     if stripped in ("true", "false"):
         return stripped == "true"

@@ -88,14 +88,15 @@ def _validated(line: Line) -> _Entry:
     """A line read against the single endpoint's body (plus `external_id`), in memory."""
     values = dict(line.values or {})
     raw_id = values.pop("external_id", None)
-    entry = _Entry(line.number, raw_id if isinstance(raw_id, str) else None)
+    usable = isinstance(raw_id, str) and raw_id.isprintable() and 0 < len(raw_id.strip()) <= 128
+    entry = _Entry(line.number, raw_id if usable else None)
     for problem in line.problems:
         entry.reject(problem.detail, code=problem.code, field_name=problem.field)
     if line.values is None:
         return entry
-    if not isinstance(raw_id, str) or not raw_id.strip() or len(raw_id) > 128:
+    if entry.external_id is None:
         entry.reject(
-            "external_id: 1 to 128 characters",
+            "external_id: 1 to 128 printable characters",
             code="bulk_external_id_missing",
             field_name="external_id",
         )

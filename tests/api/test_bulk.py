@@ -246,3 +246,21 @@ async def test_a_body_not_framed_as_declared_is_422(admin, body, headers):
     response = await post(admin, body, headers)
     assert response.status_code == 422, response.text
     assert response.json()["code"] == "bulk_not_framed"
+
+
+async def test_hostile_lines_are_rejected_not_500(admin):
+    deep = b"{" + b'"a":' * 1 + b"[" * 50_000 + b"]" * 50_000 + b"}\n"
+    body = (
+        deep
+        + b'{"external_id": "h-1", "name": "\\ud800"}\n'  # a lone surrogate
+        + b'{"external_id": ["not", "text"]}\n'
+        + b'{"external_id": "'
+        + b"x" * 200
+        + b'"}\n'
+        + b'{"external_id": "h-2", "capacity": {"amount": 1e400, "unit": "people"}}\n'
+        + b'{"external_id": "\\ud800"}\n'
+        + b'{"external_id": "nul\\u0000"}\n'
+    )
+    response = await post(admin, body)
+    assert response.status_code == 201, response.text
+    assert outcomes(response.json()) == ["rejected"] * 7
