@@ -159,6 +159,17 @@ class Settings(BaseSettings):
         default=True,
         description="On first start with no clients, create one admin and print its key.",
     )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="`linkage serve` applies pending migrations first; false where a separate"
+        " `linkage migrate` job runs before a rollout (several replicas).",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=30,
+        gt=0,
+        le=600,
+        description="On SIGTERM, how long requests in flight may finish before uvicorn stops.",
+    )
 
     @field_validator("match_weights")
     @classmethod
