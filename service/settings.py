@@ -52,7 +52,13 @@ class Settings(BaseSettings):
         default=0, ge=0, le=100, description="Extra connections are opened and closed per use."
     )
     db_statement_cache_size: int = Field(
-        default=100, ge=0, description="asyncpg prepared statements; 0 behind PgBouncer."
+        default=100, ge=0, description="asyncpg prepared statements (ignored behind PgBouncer)."
+    )
+    db_pgbouncer: bool = Field(
+        default=False,
+        description="The database URL is PgBouncer in transaction mode: no prepared statement"
+        " outlives its transaction, and statement_timeout is not sent at connect (PgBouncer"
+        " refuses it): set it on the role (ALTER ROLE … SET statement_timeout).",
     )
     # Every database call is bounded, so that a database that is down or slow is a fast 503.
     db_connect_timeout_seconds: float = Field(

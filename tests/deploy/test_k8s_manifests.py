@@ -235,7 +235,8 @@ def test_the_api_goes_through_pg_bouncer_and_migrations_do_not(
     assert pooler["spec"]["pgbouncer"]["poolMode"] == "transaction"
     settings = settings_of(api_env, monkeypatch)
     assert settings.environment == "production"
-    assert settings.db_statement_cache_size == 0  # no prepared statements through PgBouncer
+    assert settings.db_pgbouncer is True  # no prepared statement outlives its transaction
+    assert job_env["LINKAGE_DB_PGBOUNCER"] == "false"  # the Job connects directly
     assert settings.migrate_on_start is False  # the Job migrates, replicas never race to
     assert settings.bootstrap_admin is False  # no admin key in a pod's log
     assert settings.redis_url is not None  # limits shared by every replica
