@@ -15,6 +15,7 @@ class BulkResource(StrEnum):
     """What a bulk upsert loads."""
 
     organisations = "organisations"
+    stations = "stations"
 
 
 class LineOutcome(StrEnum):

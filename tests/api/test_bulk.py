@@ -13,7 +13,7 @@ import pytest
 
 from service.domain.access import Scope
 from tests.factories.partners import organisation_body, uscc
-from tests.factories.registry import BEISHAN, QINGBO, create_station
+from tests.factories.registry import BEISHAN, QINGBO, create_station, station_body
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 CSV = {"Content-Type": "text/csv"}
@@ -264,3 +264,34 @@ async def test_hostile_lines_are_rejected_not_500(admin):
     response = await post(admin, body)
     assert response.status_code == 201, response.text
     assert outcomes(response.json()) == ["rejected"] * 7
+
+
+def station_line(external_id: str, township: str = BEISHAN, **overrides) -> dict:
+    return {"external_id": external_id, **station_body(township, **overrides)}
+
+
+async def test_stations_load_with_the_station_rules(admin):
+    body = ndjson(
+        station_line("st-1"),
+        station_line("st-2", QINGBO),
+        station_line("st-3", BEISHAN),  # R2: 北山街道 has a station already (line 1)
+        station_line("st-4", "330106999"),  # not a township of Hangzhou
+    )
+    job = (await post(admin, body, resource="stations")).json()
+    assert outcomes(job) == ["created", "created", "rejected", "rejected"]
+    assert job["report"][2]["problems"][0]["code"] == "station_exists"
+    stored = (await admin.get(f"/v1/stations/{job['report'][0]['id']}")).json()
+    assert stored["name"] == "杭州市西湖区北山街道社会工作站"
+
+    changed = station_line("st-1", contact_phone="0571-88886666")
+    again = await post(admin, ndjson(changed, station_line("st-2", QINGBO)), resource="stations")
+    assert outcomes(again.json()) == ["updated", "unchanged"]
+    moved = (await post(admin, ndjson(station_line("st-1", QINGBO)), resource="stations")).json()
+    assert moved["report"][0]["problems"][0]["code"] == "township_immutable"
+
+
+async def test_a_station_bound_client_registers_no_station_but_keeps_its_own(admin, make_client):
+    bound = await make_client(Scope.REGISTRY_WRITE, station_id=(await create_station(admin))["id"])
+    job = (await post(bound, ndjson(station_line("b-1", QINGBO)), resource="stations")).json()
+    assert outcomes(job) == ["rejected"]
+    assert job["report"][0]["problems"][0]["code"] == "outside_station_binding"
