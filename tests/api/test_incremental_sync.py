@@ -10,6 +10,7 @@ import pytest
 from service.domain.access import Scope
 from tests.api.test_page_tokens import COLLECTIONS, UUID_IN_PATH
 from tests.factories.registry import BEISHAN, QINGBO, create_station
+from tests.factories.volunteers import create_team, create_volunteer
 from tests.factories.world import seed_world
 
 TOP_LEVEL = [path for path in COLLECTIONS if not UUID_IN_PATH.search(path)]
@@ -37,11 +38,11 @@ async def audit_client(make_client):
     return await make_client(Scope.AUDIT, name="auditor")
 
 
-async def walk(client, path: str, **params) -> list[dict]:
+async def walk(client, path: str, page_size: int = 7, **params) -> list[dict]:
     items: list[dict] = []
     token = None
     for _ in range(500):
-        size = 200 if path == "/v1/divisions" else 7  # reference data: thousands of rows
+        size = 200 if path == "/v1/divisions" else page_size  # divisions: thousands of rows
         query = {"page_size": size, **params} | ({"page_token": token} if token else {})
         response = await client.get(path, params=query)
         assert response.status_code == 200, (path, response.text)
@@ -122,3 +123,16 @@ async def test_a_token_is_bound_to_its_order_and_window(admin):
         refused = await admin.get("/v1/stations", params={"page_token": token, **other})
         assert refused.status_code == 400
         assert refused.json()["code"] == "invalid_page_token"
+
+
+async def test_a_nested_collection_pages_in_update_order_too(admin):
+    """A team's members have no update time of their own: ordered by id, every one once."""
+    team = await create_team(admin)
+    joined = []
+    for n in range(5):
+        volunteer = await create_volunteer(admin, phone=f"1391234567{n}")
+        url = f"/v1/volunteer-teams/{team['id']}/members/{volunteer['id']}"
+        assert (await admin.put(url, json={"role": "member"})).status_code == 201
+        joined.append(volunteer["id"])
+    members = await walk(admin, f"/v1/volunteer-teams/{team['id']}/members", order="updated_at")
+    assert [m["volunteer"]["id"] for m in members] == sorted(joined)
