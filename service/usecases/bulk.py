@@ -8,13 +8,14 @@ line), so a bad line never aborts or half-writes another.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -165,6 +166,7 @@ async def upsert(
     entries = [_validated(line, resource) for line in lines]
     now = services.clock()
     async with unit_of_work(services.database) as session:
+        await _one_load_at_a_time(session, caller, resource)
         if resource is BulkResource.stations:
             await upsert_stations(services, session, caller, entries, now=now)
         else:
@@ -189,6 +191,23 @@ async def upsert(
         session.add(job)
         await session.flush()
         return BulkJobRead.model_validate(job.model_dump()), False
+
+
+async def _one_load_at_a_time(
+    session: AsyncSession, caller: Caller, resource: BulkResource
+) -> None:
+    """Loads of one client into one resource take turns, so that two loads of the same
+    external id make one record (the second finds the first's and reports `unchanged`).
+
+    PostgreSQL: a transaction-scoped advisory lock on (client, resource). SQLite: every write
+    transaction begins IMMEDIATE (service/db/engine.py), so loads take turns already.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"bulk/{caller.client_id}/{resource.value}".encode()).digest()
+    await session.execute(
+        select(func.pg_advisory_xact_lock(int.from_bytes(digest[:8], "big", signed=True)))
+    )
 
 
 async def _upsert_organisations(
