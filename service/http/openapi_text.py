@@ -158,7 +158,7 @@ PARAMETERS: dict[str, str] = {
     "job_id": _ID.format("bulk job"),
     "service_id": "The HSDS service's id (UUID), as its `id` gives it.",
     "organization_id": "The HSDS organization's id (UUID): the organisation's `id`.",
-    "resource": "What the lines are: `organisations` or `stations`.",
+    "resource": "What the lines are: `organisations`, `stations` or `offices`.",
     "survey_id": _ID.format("satisfaction survey"),
     "version": "A version number of the session (1 for the first record).",
     "supervisor_type": "Only sessions supervised by this type of supervisor.",

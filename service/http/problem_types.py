@@ -111,6 +111,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     _f("bulk_external_id_missing", "A bulk line has no external_id (1 to 128 characters)."),
     _f("bulk_duplicate_external_id", "A bulk line repeats an earlier line's external_id."),
     _f("invalid_field", "A bulk line's field does not match the schema (in a job's report)."),
+    _p("community_immutable", 409, "The community of a registered office does not change."),
     _p("township_immutable", 409, "The township of a registered station does not change."),
     _f("uscc_immutable", "The USCC of a registered organisation does not change."),
     # --- Partners ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ class BulkResource(StrEnum):
 
     organisations = "organisations"
     stations = "stations"
+    offices = "offices"
 
 
 class LineOutcome(StrEnum):

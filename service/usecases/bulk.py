@@ -29,8 +29,8 @@ from service.domain.identity import uscc_problem
 from service.domain.partners import service_area_problems
 from service.schemas.bulk import BulkJobRead, BulkResource, LineOutcome
 from service.schemas.partners import OrganisationCreate
-from service.schemas.stations import StationCreate
-from service.usecases import stations  # the rules of POST and PATCH /v1/stations
+from service.schemas.stations import OfficeCreate, StationCreate
+from service.usecases import offices, stations  # the rules of their POST and PATCH
 from service.usecases.common import Services, unit_of_work
 from service.usecases.organisations import _columns as organisation_columns
 
@@ -87,6 +87,13 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+_MODELS: dict[BulkResource, type[Any]] = {
+    BulkResource.organisations: OrganisationCreate,
+    BulkResource.stations: StationCreate,
+    BulkResource.offices: OfficeCreate,
+}
+
+
 def _validated(line: Line, resource: BulkResource) -> _Entry:
     """A line read against the single endpoint's body (plus `external_id`), in memory."""
     values = dict(line.values or {})
@@ -104,7 +111,7 @@ def _validated(line: Line, resource: BulkResource) -> _Entry:
             field_name="external_id",
         )
         return entry
-    model = StationCreate if resource is BulkResource.stations else OrganisationCreate
+    model = _MODELS[resource]
     try:
         entry.data = model.model_validate(values)
     except ValidationError as exc:
@@ -167,8 +174,8 @@ async def upsert(
     now = services.clock()
     async with unit_of_work(services.database) as session:
         await _one_load_at_a_time(session, caller, resource)
-        if resource is BulkResource.stations:
-            await upsert_stations(services, session, caller, entries, now=now)
+        if resource is not BulkResource.organisations:
+            await upsert_registry(services, session, caller, resource, entries, now=now)
         else:
             await _upsert_organisations(services, session, caller, entries, now=now)
         counts = {outcome: 0 for outcome in LineOutcome}
@@ -389,11 +396,17 @@ async def _update_rows(session: AsyncSession, entries: Sequence[_Entry], *, now:
         await session.execute(statement, rows)
 
 
-async def upsert_stations(
-    services: Services, session: AsyncSession, caller: Caller, entries: list[_Entry], *, now: Any
+async def upsert_registry(
+    services: Services,
+    session: AsyncSession,
+    caller: Caller,
+    resource: BulkResource,
+    entries: list[_Entry],
+    *,
+    now: Any,
 ) -> None:
-    """Stations line by line, each in its own savepoint, through the single endpoints' rules
-    (a city has fewer than 200 townships: no batching needed)."""
+    """Stations or offices line by line, each in its own savepoint, through the single
+    endpoints' rules (a city has 200 townships and a few thousand communities: no batching)."""
     good = [e for e in entries if not e.problems and e.data is not None]
     seen: set[str] = set()
     for entry in good:
@@ -405,12 +418,13 @@ async def upsert_stations(
             )
         seen.add(entry.external_id or "")
     good = [e for e in good if not e.problems]
+    station = resource is BulkResource.stations
     mapped = dict(
         await _lookup(
             session,
             lambda ids: select(external.c.external_id, external.c.record_id).where(
                 external.c.client_id == caller.client_id,
-                external.c.resource == "stations",
+                external.c.resource == resource.value,
                 external.c.external_id.in_(ids),
             ),
             [e.external_id for e in good],
@@ -421,14 +435,14 @@ async def upsert_stations(
             async with session.begin_nested():
                 record_id = mapped.get(entry.external_id or "")
                 if record_id is None:
-                    created = await stations.insert_station(session, services, caller, entry.data)
-                    entry.id = created.id
+                    add = stations.insert_station if station else offices.insert_office
+                    entry.id = (await add(session, services, caller, entry.data)).id
                     await session.execute(
                         insert(external),
                         [
                             {
                                 "client_id": caller.client_id,
-                                "resource": "stations",
+                                "resource": resource.value,
                                 "external_id": entry.external_id,
                                 "record_id": entry.id,
                                 "created_at": now,
@@ -438,9 +452,8 @@ async def upsert_stations(
                     entry.outcome = LineOutcome.created
                 else:
                     entry.id = record_id
-                    changed = await stations.change_station(
-                        session, services, caller, record_id, entry.data
-                    )
+                    change = stations.change_station if station else offices.change_office
+                    changed = await change(session, services, caller, record_id, entry.data)
                     entry.outcome = LineOutcome.updated if changed else LineOutcome.unchanged
         except DomainError as exc:
             entry.id = None

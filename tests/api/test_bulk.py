@@ -13,7 +13,13 @@ import pytest
 
 from service.domain.access import Scope
 from tests.factories.partners import organisation_body, uscc
-from tests.factories.registry import BEISHAN, QINGBO, create_station, station_body
+from tests.factories.registry import (
+    BEISHAN,
+    QINGBO,
+    communities_of,
+    create_station,
+    station_body,
+)
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 CSV = {"Content-Type": "text/csv"}
@@ -295,3 +301,35 @@ async def test_a_station_bound_client_registers_no_station_but_keeps_its_own(adm
     job = (await post(bound, ndjson(station_line("b-1", QINGBO)), resource="stations")).json()
     assert outcomes(job) == ["rejected"]
     assert job["report"][0]["problems"][0]["code"] == "outside_station_binding"
+
+
+async def test_offices_load_under_their_township_station(admin, make_client):
+    station = await create_station(admin, BEISHAN)
+    first, second = (c["code"] for c in communities_of(BEISHAN)[:2])
+    orphan = communities_of(QINGBO)[0]["code"]  # 清波街道 has no station yet (R5)
+    lines = [
+        {"external_id": "of-1", "community_code": first, "featured_service": "老年人关爱"},
+        {"external_id": "of-2", "community_code": second},
+        {"external_id": "of-3", "community_code": orphan},
+    ]
+    job = (await post(admin, ndjson(*lines), resource="offices")).json()
+    assert outcomes(job) == ["created", "created", "rejected"]
+    assert job["report"][2]["problems"][0]["code"] == "township_has_no_station"
+    office = (await admin.get(f"/v1/offices/{job['report'][0]['id']}")).json()
+    assert office["station_id"] == station["id"]
+
+    lines[0] = lines[0] | {"is_demonstration": True}
+    again = (await post(admin, ndjson(*lines[:2]), resource="offices")).json()
+    assert outcomes(again) == ["updated", "unchanged"]
+    moved = [lines[1] | {"community_code": first}]
+    refused = (await post(admin, ndjson(*moved), resource="offices")).json()
+    assert refused["report"][0]["problems"][0]["code"] == "community_immutable"
+
+    other = await make_client(
+        Scope.REGISTRY_WRITE, station_id=(await create_station(admin, QINGBO))["id"]
+    )
+    third = communities_of(BEISHAN)[2]["code"]
+    blocked = (
+        await post(other, ndjson({"external_id": "x", "community_code": third}), resource="offices")
+    ).json()
+    assert blocked["report"][0]["problems"][0]["code"] == "outside_station_binding"
