@@ -163,7 +163,12 @@ async def page_params(
     (the request's path, ids included, and its order and sync window) its tokens are bound to."""
     since = updated_since.astimezone(UTC) if updated_since is not None else None
     by_update = order is ListOrder.updated_at
-    window = f"\x00order={order.value}\x00since={since.isoformat() if since else ''}"
+    # The plain listing keeps the bare path, so its tokens are the ones it always issued.
+    window = (
+        f"\x00order={order.value}\x00since={since.isoformat() if since else ''}"
+        if by_update or since is not None
+        else ""
+    )
     _paging.set(
         _Paging(
             collection=request.url.path + window,
