@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.errors import violated_constraint
 from service.db.reader import SqlAlchemyReader
 from service.db.repositories.divisions import DivisionRepository
 from service.db.tables import BulkJobRecord, ExternalIdRecord, OrganisationRecord, table
@@ -353,9 +354,7 @@ async def _upsert_organisations(
                     e.outcome = LineOutcome.created
                 except IntegrityError as exc:
                     e.id = None
-                    e.reject(
-                        f"the line breaks a data constraint: {exc.orig}", code="constraint_violated"
-                    )
+                    e.reject(_broken(exc), code="constraint_violated")
 
     for chunk in _chunks(updates):
         try:
@@ -370,9 +369,7 @@ async def _upsert_organisations(
                         await _update_rows(session, [e], now=now)
                     e.outcome = LineOutcome.updated
                 except IntegrityError as exc:
-                    e.reject(
-                        f"the line breaks a data constraint: {exc.orig}", code="constraint_violated"
-                    )
+                    e.reject(_broken(exc), code="constraint_violated")
 
 
 async def _update_rows(session: AsyncSession, entries: Sequence[_Entry], *, now: Any) -> None:
@@ -464,9 +461,13 @@ async def upsert_registry(
                     entry.reject(problem.message, code=problem.code, field_name=problem.field)
         except IntegrityError as exc:
             entry.id = None
-            entry.reject(
-                f"the line breaks a data constraint: {exc.orig}", code="constraint_violated"
-            )
+            entry.reject(_broken(exc), code="constraint_violated")
+
+
+def _broken(exc: IntegrityError) -> str:
+    """What a line broke, by the constraint's name only (the database's message may quote the
+    row, personal data included)."""
+    return f"the line breaks a data constraint ({violated_constraint(exc) or 'unknown'})"
 
 
 def _normalised(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
