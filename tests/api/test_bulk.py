@@ -333,3 +333,25 @@ async def test_offices_load_under_their_township_station(admin, make_client):
         await post(other, ndjson({"external_id": "x", "community_code": third}), resource="offices")
     ).json()
     assert blocked["report"][0]["problems"][0]["code"] == "outside_station_binding"
+
+
+async def test_a_chunk_that_fails_is_replayed_line_by_line(admin, monkeypatch):
+    """A clash the batched checks could not see (here: another writer's USCC, hidden from the
+    lookup as a race would hide it) rejects its line alone; the chunk's others are created."""
+    from service.usecases import bulk
+
+    taken = (await admin.post("/v1/organisations", json=organisation_body())).json()["uscc"]
+    real_lookup = bulk._lookup
+
+    async def racing_lookup(session, query, values):
+        if values and all(isinstance(v, str) and len(v) == 18 for v in values):
+            return []  # the USCC check ran before the other writer committed
+        return await real_lookup(session, query, values)
+
+    monkeypatch.setattr(bulk, "_lookup", racing_lookup)
+    job = (await post(admin, ndjson(line("r-1"), line("r-2", uscc=taken), line("r-3")))).json()
+    assert outcomes(job) == ["created", "rejected", "created"]
+    assert job["report"][1]["problems"][0]["code"] == "constraint_violated"
+    assert job["report"][1]["id"] is None
+    listed = (await admin.get("/v1/organisations")).json()["items"]
+    assert len(listed) == 3
