@@ -19,6 +19,7 @@ from service.domain.matching import DEFAULT_WEIGHTS, Component
 from service.domain.partners import CertificateLevel
 from service.domain.supervision import DEFAULT_THRESHOLDS
 from service.pii import PiiVault
+from service.usecases.webhook_policy import WebhookPolicy
 
 Clock = Callable[[], datetime]
 
@@ -42,6 +43,7 @@ class Services:
     training_thresholds: Mapping[CertificateLevel, float] = field(
         default_factory=lambda: dict(DEFAULT_THRESHOLDS)
     )
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
 
 
 # Constraints that concurrent requests can still collide on after the use case's own checks.

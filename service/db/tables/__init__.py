@@ -10,6 +10,11 @@ from service.db.tables.compliance import (
     TrainingRecordRecord,
     VolunteerHoursRecord,
 )
+from service.db.tables.integration import (
+    OutboxEventRecord,
+    WebhookDeliveryRecord,
+    WebhookSubscriptionRecord,
+)
 from service.db.tables.linkages import LinkageRecord
 from service.db.tables.partners import (
     CharityResourceRecord,
@@ -43,6 +48,9 @@ __all__ = [
     "IdempotencyRecord",
     "LinkageRecord",
     "OfficeRecord",
+    "OutboxEventRecord",
+    "WebhookDeliveryRecord",
+    "WebhookSubscriptionRecord",
     "OrganisationRecord",
     "SatisfactionSurveyRecord",
     "SocialWorkerRecord",
