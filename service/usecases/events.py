@@ -9,7 +9,7 @@ from service.db.reader import Row
 from service.db.repositories import events as repo
 from service.db.repositories.events import EventFilter, Position
 from service.db.tables import WebhookSubscriptionRecord
-from service.domain.access import Caller
+from service.domain.access import Caller, outside_binding
 from service.domain.errors import FieldProblem, NotFound, rule_violation
 from service.domain.events import Audience, Event
 from service.domain.webhooks import (
@@ -109,15 +109,7 @@ async def create_subscription(
     audience = Audience.of(caller)
     station_id = data.station_id
     if audience.station_id is not None and station_id not in (None, audience.station_id):
-        raise rule_violation(
-            [
-                FieldProblem(
-                    "station_id",
-                    "a station-bound client subscribes to its own station's events only",
-                    code="outside_station_binding",
-                )
-            ]
-        )
+        raise outside_binding(caller, f"the events of station {station_id}")
     now = services.clock()
     async with unit_of_work(services.database) as session:
         below = await repo.current_horizon(session, dialect=services.database.dialect)
