@@ -11,12 +11,14 @@ from sqlmodel import SQLModel
 from service.db.outbox import EXEMPT, SOURCES
 from service.domain.access import Scope
 from service.http.event_schemas import event_schema_files
+from tests.support.feed import settled
 from tests.factories.registry import BEISHAN, QINGBO, station_body
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 async def feed(client, **params):  # noqa: ANN001, ANN201
+    await settled(client._transport.app.state.services)
     response = await client.get("/v1/events", params=params)
     assert response.status_code == 200, response.text
     return response.json()

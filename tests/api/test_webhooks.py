@@ -12,7 +12,14 @@ from sqlalchemy import update
 from service.db.repositories.events import delivery
 from service.domain.access import Scope
 from tests.factories.registry import BEISHAN, QINGBO, station_body
+from tests.support.feed import settled
 from tests.support.receiver import receiver
+
+
+async def relay(app):  # noqa: ANN001, ANN201
+    """One relay round once the feed has caught up with every change so far."""
+    await settled(app.state.services)
+    return await app.state.relay.run_once()
 
 
 async def subscribe(client, url, **extra):  # noqa: ANN001, ANN201
@@ -34,7 +41,7 @@ async def test_events_are_delivered_signed_in_order(app, admin, make_client):
         await admin.patch(
             f"/v1/stations/{station['id']}", json={"address": "新址"}, headers={"If-Match": "*"}
         )
-        queued, sent = await app.state.relay.run_once()
+        queued, sent = await relay(app)
     assert (queued, sent) == (2, 2)
     bodies = [verify(sub["secret"], r) for r in local.received]
     assert [b["type"] for b in bodies] == ["station.created", "station.updated"]
@@ -58,16 +65,16 @@ async def test_a_failure_is_retried_with_the_same_id_and_a_fresh_signature(
         local.statuses = [500]
         sub = await subscribe(manager, local.url)
         await admin.post("/v1/stations", json=station_body(BEISHAN))
-        await app.state.relay.run_once()
+        await relay(app)
         [first] = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}/deliveries")).json()[
             "items"
         ]
         assert (first["status"], first["attempts"], first["last_status_code"]) == ("pending", 1, 500)
         assert first["next_attempt_at"] is not None
-        await app.state.relay.run_once()  # not due yet: nothing sent
+        await relay(app)  # not due yet: nothing sent
         assert len(local.received) == 1
         await _make_due(services)
-        await app.state.relay.run_once()
+        await relay(app)
     assert len(local.received) == 2
     assert local.received[0].headers["webhook-id"] == local.received[1].headers["webhook-id"]
     verify(sub["secret"], local.received[1])
@@ -88,12 +95,13 @@ async def test_410_stops_for_good_and_says_so(app, admin, make_client):
         local.statuses = [410]
         sub = await subscribe(manager, local.url, event_types=["station.created"])
         await admin.post("/v1/stations", json=station_body(BEISHAN))
-        await app.state.relay.run_once()
+        await relay(app)
         await admin.post("/v1/stations", json=station_body(QINGBO))
-        await app.state.relay.run_once()
+        await relay(app)
     assert len(local.received) == 1
     read = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}")).json()
     assert (read["status"], read["disabled_reason"]) == ("disabled", "gone")
+    await settled(app.state.services)
     events = (await reader.get("/v1/events", params={"type": "webhook_subscription.disabled"})).json()
     assert [(e["subject"]["id"], e["data"]["reason"]) for e in events["items"]] == [
         (sub["id"], "gone")
@@ -106,7 +114,7 @@ async def test_sustained_failure_disables_after_the_window(app, admin, make_clie
         local.statuses = [503] * 5
         sub = await subscribe(manager, local.url)
         await admin.post("/v1/stations", json=station_body(BEISHAN))
-        await app.state.relay.run_once()
+        await relay(app)
         window = services.webhooks.retry.window
         async with services.database.session() as session:
             await session.execute(
@@ -116,7 +124,7 @@ async def test_sustained_failure_disables_after_the_window(app, admin, make_clie
                 )
             )
             await session.commit()
-        await app.state.relay.run_once()
+        await relay(app)
     read = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}")).json()
     assert (read["status"], read["disabled_reason"]) == ("disabled", "failing")
     [item] = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}/deliveries")).json()["items"]
@@ -130,11 +138,11 @@ async def test_pause_holds_and_resume_sends(app, admin, make_client):
         paused = await manager.post(f"/v1/webhook-subscriptions/{sub['id']}/pause")
         assert paused.json()["status"] == "paused"
         await admin.post("/v1/stations", json=station_body(BEISHAN))
-        await app.state.relay.run_once()
+        await relay(app)
         assert local.received == []
         resumed = await manager.post(f"/v1/webhook-subscriptions/{sub['id']}/resume")
         assert resumed.json()["status"] == "active"
-        await app.state.relay.run_once()
+        await relay(app)
     assert len(local.received) == 1
 
 
@@ -145,7 +153,7 @@ async def test_rotation_signs_with_both_secrets_for_the_grace_period(app, admin,
         rotated = (await manager.post(f"/v1/webhook-subscriptions/{sub['id']}/rotate-secret")).json()
         assert rotated["secret"] != sub["secret"] and rotated["previous_secret_expires_at"]
         await admin.post("/v1/stations", json=station_body(BEISHAN))
-        await app.state.relay.run_once()
+        await relay(app)
     [received] = local.received
     verify(sub["secret"], received)
     verify(rotated["secret"], received)
@@ -169,7 +177,7 @@ async def test_delete_and_bindings(app, admin, make_client):
             await admin.patch(
                 f"/v1/stations/{station['id']}", json={"address": "新"}, headers={"If-Match": "*"}
             )
-        await app.state.relay.run_once()
+        await relay(app)
         assert {json.loads(r.body)["data"]["station_id"] for r in local.received} == {a["id"]}
         assert (await bound.delete(f"/v1/webhook-subscriptions/{sub['id']}")).status_code == 204
         assert (await bound.get(f"/v1/webhook-subscriptions/{sub['id']}")).status_code == 404
