@@ -283,7 +283,7 @@ def _parser() -> argparse.ArgumentParser:
 
     relay = commands.add_parser(
         "relay",
-        help="send webhook deliveries (alone, beside app replicas with LINKAGE_RELAY_ENABLED=false)",
+        help="send webhook deliveries (alone; app replicas then run LINKAGE_RELAY_ENABLED=false)",
         description="Queue events for webhook subscriptions and send the due deliveries, every"
         " LINKAGE_RELAY_INTERVAL_SECONDS, until stopped. Several relays may run at once on"
         " PostgreSQL: each claims its deliveries with FOR UPDATE SKIP LOCKED.",

@@ -134,7 +134,8 @@ _CLASSES = (
     EvaluationRecord,
     SatisfactionSurveyRecord,
 )
-assert {c.__tablename__ for c in _CLASSES} == set(SOURCES)  # type: ignore[attr-defined]
+if {c.__tablename__ for c in _CLASSES} != set(SOURCES):
+    raise RuntimeError("SOURCES names a table that is not declared")
 
 EXEMPT: dict[str, str] = {
     "division": "reference data, loaded by migrations",

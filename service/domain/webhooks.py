@@ -20,7 +20,7 @@ from datetime import timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 SECRET_BYTES = 32
 
 
@@ -91,8 +91,9 @@ class RetryPolicy:
         """How long to wait after the `attempts`-th failed attempt: a random share (half to all)
         of min(cap, base·2^(attempts-1))."""
         ceiling = min(self.cap, self.base * (2 ** max(0, min(attempts - 1, 30))))
-        share = 0.5 + 0.5 * (rng or random).random()
-        return ceiling * share
+        share: float = 0.5 + 0.5 * (rng or random).random()
+        delay: timedelta = ceiling * share
+        return delay
 
     def gives_up(self, failing_for: timedelta) -> bool:
         """Whether a delivery failing this long is given up (and its subscription disabled)."""

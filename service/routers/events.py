@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from service.domain.access import Caller, Scope
 from service.domain.events import CATALOGUE
@@ -13,9 +13,23 @@ from service.domain.webhooks import SubscriptionStatus
 from service.http.event_schemas import SCHEMA_BASE
 from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
 from service.http.params import DistrictCodeQuery
-from service.http.responses import CREATE, READ, READ_ONE, json_response, problems
-from service.http.routing import ApiRoute, ServicesDep
+from service.http.responses import (
+    CREATE,
+    READ,
+    READ_ONE,
+    creation_response,
+    json_response,
+    problems,
+)
+from service.http.routing import (
+    ApiRoute,
+    IdempotencyKeyHeader,
+    ServicesDep,
+    SettingsDep,
+    idempotency_key,
+)
 from service.http.security import require
+from service.schemas.common import Input
 from service.schemas.events import (
     DeliveryPage,
     EventPage,
@@ -29,6 +43,11 @@ from service.schemas.events import (
 from service.usecases import events
 
 router = APIRouter(tags=["events"], route_class=ApiRoute)
+
+
+class NoBody(Input):
+    """An action without a body: its Idempotency-Key fingerprint covers the key alone."""
+
 
 EventsCaller = Annotated[Caller, Depends(require(Scope.EVENTS_READ))]
 WebhooksCaller = Annotated[Caller, Depends(require(Scope.WEBHOOKS_MANAGE))]
@@ -104,14 +123,23 @@ async def list_event_types(_: EventsCaller) -> Response:
     summary="Subscribe a webhook receiver",
 )
 async def create_webhook_subscription(
-    body: SubscriptionCreate, caller: WebhooksCaller, services: ServicesDep
+    body: SubscriptionCreate,
+    request: Request,
+    caller: WebhooksCaller,
+    services: ServicesDep,
+    settings: SettingsDep,
+    key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Subscribe an https receiver to events from now on; the answer holds the signing secret,
     shown this once (scope `webhooks:manage`)."""
-    created = await events.create_subscription(services, caller=caller, data=body)
-    return json_response(
-        created, status_code=201, headers={"Location": f"/v1/webhook-subscriptions/{created.id}"}
+    result = await events.create_subscription(
+        services,
+        caller=caller,
+        data=body,
+        key=idempotency_key(key, request=request, body=body),
+        ttl=settings.idempotency_ttl,
     )
+    return creation_response(result)
 
 
 @router.get(
@@ -148,56 +176,95 @@ async def get_webhook_subscription(
 
 
 async def _set_status(
-    services: ServicesDep, caller: Caller, subscription_id: uuid.UUID, status: SubscriptionStatus
+    request: Request,
+    services: ServicesDep,
+    settings: SettingsDep,
+    caller: Caller,
+    subscription_id: uuid.UUID,
+    status: SubscriptionStatus,
+    key: str | None,
 ) -> Response:
-    changed = await events.set_status(
-        services, caller=caller, subscription_id=subscription_id, status=status
+    result = await events.set_status(
+        services,
+        caller=caller,
+        subscription_id=subscription_id,
+        status=status,
+        key=idempotency_key(key, request=request, body=NoBody()),
+        ttl=settings.idempotency_ttl,
     )
-    return json_response(changed)
+    return creation_response(result)
+
+
+ACTION = problems((*CREATE, 404))
 
 
 @router.post(
     "/v1/webhook-subscriptions/{subscription_id}/pause",
     response_model=SubscriptionRead,
-    responses=problems(READ_ONE),
+    responses=ACTION,
     operation_id="pause_webhook_subscription",
     summary="Pause a webhook subscription",
 )
 async def pause_webhook_subscription(
-    subscription_id: uuid.UUID, caller: WebhooksCaller, services: ServicesDep
+    subscription_id: uuid.UUID,
+    request: Request,
+    caller: WebhooksCaller,
+    services: ServicesDep,
+    settings: SettingsDep,
+    key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Hold deliveries (events keep queueing) until resumed (scope `webhooks:manage`)."""
-    return await _set_status(services, caller, subscription_id, SubscriptionStatus.PAUSED)
+    return await _set_status(
+        request, services, settings, caller, subscription_id, SubscriptionStatus.PAUSED, key
+    )
 
 
 @router.post(
     "/v1/webhook-subscriptions/{subscription_id}/resume",
     response_model=SubscriptionRead,
-    responses=problems(READ_ONE),
+    responses=ACTION,
     operation_id="resume_webhook_subscription",
     summary="Resume a webhook subscription",
 )
 async def resume_webhook_subscription(
-    subscription_id: uuid.UUID, caller: WebhooksCaller, services: ServicesDep
+    subscription_id: uuid.UUID,
+    request: Request,
+    caller: WebhooksCaller,
+    services: ServicesDep,
+    settings: SettingsDep,
+    key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Send again: a paused subscription, or a disabled one (scope `webhooks:manage`)."""
-    return await _set_status(services, caller, subscription_id, SubscriptionStatus.ACTIVE)
+    return await _set_status(
+        request, services, settings, caller, subscription_id, SubscriptionStatus.ACTIVE, key
+    )
 
 
 @router.post(
     "/v1/webhook-subscriptions/{subscription_id}/rotate-secret",
     response_model=SubscriptionWithSecret,
-    responses=problems(READ_ONE),
+    responses=ACTION,
     operation_id="rotate_webhook_secret",
     summary="Rotate a webhook signing secret",
 )
 async def rotate_webhook_secret(
-    subscription_id: uuid.UUID, caller: WebhooksCaller, services: ServicesDep
+    subscription_id: uuid.UUID,
+    request: Request,
+    caller: WebhooksCaller,
+    services: ServicesDep,
+    settings: SettingsDep,
+    key: IdempotencyKeyHeader = None,
 ) -> Response:
     """A new secret, shown this once; deliveries carry signatures with the old one too for the
     grace period (scope `webhooks:manage`)."""
-    rotated = await events.rotate_secret(services, caller=caller, subscription_id=subscription_id)
-    return json_response(rotated)
+    result = await events.rotate_secret(
+        services,
+        caller=caller,
+        subscription_id=subscription_id,
+        key=idempotency_key(key, request=request, body=NoBody()),
+        ttl=settings.idempotency_ttl,
+    )
+    return creation_response(result)
 
 
 @router.delete(

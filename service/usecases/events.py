@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Row
 from service.db.repositories import events as repo
@@ -25,7 +28,8 @@ from service.schemas.events import (
     SubscriptionWithSecret,
 )
 from service.usecases.common import KeysetPage, Services, unit_of_work
-from service.usecases.webhook_policy import UnsafeAddress, safe_addresses
+from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
+from service.usecases.webhook_policy import UnsafeAddress, WebhookPolicy, safe_addresses
 
 # --- The feed -----------------------------------------------------------------------------------
 
@@ -101,17 +105,24 @@ async def check_url(policy: WebhookPolicy, url: str) -> None:
 
 
 async def create_subscription(
-    services: Services, *, caller: Caller, data: SubscriptionCreate
-) -> SubscriptionWithSecret:
-    """Subscribe a receiver; it gets events from now on, signed with the secret returned."""
+    services: Services,
+    *,
+    caller: Caller,
+    data: SubscriptionCreate,
+    key: IdempotencyKey | None,
+    ttl: timedelta,
+) -> CreationResult:
+    """Subscribe a receiver; it gets events from now on, signed with the secret returned (a
+    replay under the same Idempotency-Key returns the same secret)."""
     url = str(data.url)
     await check_url(services.webhooks, url)
     audience = Audience.of(caller)
     station_id = data.station_id
     if audience.station_id is not None and station_id not in (None, audience.station_id):
         raise outside_binding(caller, f"the events of station {station_id}")
-    now = services.clock()
-    async with unit_of_work(services.database) as session:
+
+    async def create(session: AsyncSession) -> Created:
+        now = services.clock()
         below = await repo.current_horizon(session, dialect=services.database.dialect)
         start = await repo.last_visible(session, below=below)
         record = WebhookSubscriptionRecord(
@@ -132,7 +143,13 @@ async def create_subscription(
         )
         session.add(record)
         await session.flush()
-        return _with_secret(record)
+        return Created(
+            body=_with_secret(record),
+            location=f"/v1/webhook-subscriptions/{record.id}",
+            version=record.version,
+        )
+
+    return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
 
 
 async def list_subscriptions(
@@ -169,11 +186,18 @@ async def get_subscription(
 
 
 async def set_status(
-    services: Services, *, caller: Caller, subscription_id: uuid.UUID, status: SubscriptionStatus
-) -> SubscriptionRead:
+    services: Services,
+    *,
+    caller: Caller,
+    subscription_id: uuid.UUID,
+    status: SubscriptionStatus,
+    key: IdempotencyKey | None,
+    ttl: timedelta,
+) -> CreationResult:
     """Pause (deliveries wait) or resume (a disabled one too: it starts over from its next
     pending delivery) a subscription."""
-    async with unit_of_work(services.database) as session:
+
+    async def change(session: AsyncSession) -> Created:
         record = await _load(session, caller, subscription_id)
         if record.status != status.value:
             record.status = status.value
@@ -181,15 +205,29 @@ async def set_status(
             record.version += 1
             record.updated_at = services.clock()
             await session.flush()
-        return subscription_read(record)
+        return _answer(subscription_read(record), record)
+
+    return await create_once(services, caller=caller, key=key, ttl=ttl, create=change)
+
+
+def _answer(body: SubscriptionRead, record: WebhookSubscriptionRecord) -> Created:
+    location = f"/v1/webhook-subscriptions/{record.id}"
+    return Created(body=body, location=location, version=record.version, status_code=200)
 
 
 async def rotate_secret(
-    services: Services, *, caller: Caller, subscription_id: uuid.UUID
-) -> SubscriptionWithSecret:
-    """A new signing secret; the old one still signs deliveries for the grace period."""
-    now = services.clock()
-    async with unit_of_work(services.database) as session:
+    services: Services,
+    *,
+    caller: Caller,
+    subscription_id: uuid.UUID,
+    key: IdempotencyKey | None,
+    ttl: timedelta,
+) -> CreationResult:
+    """A new signing secret; the old one still signs deliveries for the grace period (a replay
+    under the same Idempotency-Key answers the same secret, rotating once)."""
+
+    async def rotate(session: AsyncSession) -> Created:
+        now = services.clock()
         record = await _load(session, caller, subscription_id)
         record.previous_secret = record.secret
         record.previous_secret_expires_at = now + services.webhooks.secret_grace
@@ -197,7 +235,9 @@ async def rotate_secret(
         record.version += 1
         record.updated_at = now
         await session.flush()
-        return _with_secret(record)
+        return _answer(_with_secret(record), record)
+
+    return await create_once(services, caller=caller, key=key, ttl=ttl, create=rotate)
 
 
 async def delete_subscription(

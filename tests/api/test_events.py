@@ -11,8 +11,8 @@ from sqlmodel import SQLModel
 from service.db.outbox import EXEMPT, SOURCES
 from service.domain.access import Scope
 from service.http.event_schemas import event_schema_files
-from tests.support.feed import settled
 from tests.factories.registry import BEISHAN, QINGBO, station_body
+from tests.support.feed import settled
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,8 +51,15 @@ async def test_creating_and_changing_a_station_are_events_in_order(admin, make_c
     assert created["station_id"] == station["id"]
     assert created["division_code"] == station["district_code"]
     assert set(created) == {
-        "cursor", "id", "type", "occurred_at", "subject", "station_id", "division_code",
-        "organisation_id", "data",
+        "cursor",
+        "id",
+        "type",
+        "occurred_at",
+        "subject",
+        "station_id",
+        "division_code",
+        "organisation_id",
+        "data",
     }
     # Resuming from the last cursor gives nothing new; from the first, the second event.
     assert (await feed(reader, after=end))["items"] == []
@@ -83,7 +90,9 @@ async def test_filters_by_type_station_and_district(admin, make_client):
     reader = await make_client(Scope.EVENTS_READ)
     a = (await admin.post("/v1/stations", json=station_body(BEISHAN))).json()
     b = (await admin.post("/v1/stations", json=station_body(QINGBO))).json()
-    await admin.patch(f"/v1/stations/{a['id']}", json={"address": "新址"}, headers={"If-Match": "*"})
+    await admin.patch(
+        f"/v1/stations/{a['id']}", json={"address": "新址"}, headers={"If-Match": "*"}
+    )
     only_a = (await feed(reader, station_id=a["id"]))["items"]
     assert {e["subject"]["id"] for e in only_a} == {a["id"]}
     updates = (await feed(reader, type="station.updated"))["items"]
@@ -117,8 +126,14 @@ async def test_event_types_are_the_catalogue(make_client):
     reader = await make_client(Scope.EVENTS_READ)
     types = (await reader.get("/v1/event-types")).json()["items"]
     names = {t["name"] for t in types}
-    assert {"station.created", "linkage.ended", "offer.accepted", "allocation_run.succeeded",
-            "resource_request.status_changed", "webhook_subscription.disabled"} <= names
+    assert {
+        "station.created",
+        "linkage.ended",
+        "offer.accepted",
+        "allocation_run.succeeded",
+        "resource_request.status_changed",
+        "webhook_subscription.disabled",
+    } <= names
 
 
 def test_every_table_raises_events_or_says_why_not():

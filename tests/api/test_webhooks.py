@@ -35,7 +35,9 @@ def verify(secret: str, received) -> dict:  # noqa: ANN001
 async def test_events_are_delivered_signed_in_order(app, admin, make_client):
     manager = await make_client(Scope.WEBHOOKS_MANAGE)
     with receiver() as local:
-        sub = await subscribe(manager, local.url, event_types=["station.created", "station.updated"])
+        sub = await subscribe(
+            manager, local.url, event_types=["station.created", "station.updated"]
+        )
         assert sub["secret"].startswith("whsec_") and sub["status"] == "active"
         station = (await admin.post("/v1/stations", json=station_body(BEISHAN))).json()
         await admin.patch(
@@ -69,7 +71,11 @@ async def test_a_failure_is_retried_with_the_same_id_and_a_fresh_signature(
         [first] = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}/deliveries")).json()[
             "items"
         ]
-        assert (first["status"], first["attempts"], first["last_status_code"]) == ("pending", 1, 500)
+        assert (first["status"], first["attempts"], first["last_status_code"]) == (
+            "pending",
+            1,
+            500,
+        )
         assert first["next_attempt_at"] is not None
         await relay(app)  # not due yet: nothing sent
         assert len(local.received) == 1
@@ -102,7 +108,9 @@ async def test_410_stops_for_good_and_says_so(app, admin, make_client):
     read = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}")).json()
     assert (read["status"], read["disabled_reason"]) == ("disabled", "gone")
     await settled(app.state.services)
-    events = (await reader.get("/v1/events", params={"type": "webhook_subscription.disabled"})).json()
+    events = (
+        await reader.get("/v1/events", params={"type": "webhook_subscription.disabled"})
+    ).json()
     assert [(e["subject"]["id"], e["data"]["reason"]) for e in events["items"]] == [
         (sub["id"], "gone")
     ]
@@ -127,7 +135,9 @@ async def test_sustained_failure_disables_after_the_window(app, admin, make_clie
         await relay(app)
     read = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}")).json()
     assert (read["status"], read["disabled_reason"]) == ("disabled", "failing")
-    [item] = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}/deliveries")).json()["items"]
+    [item] = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}/deliveries")).json()[
+        "items"
+    ]
     assert (item["status"], item["attempts"]) == ("failed", 2)
 
 
@@ -150,7 +160,9 @@ async def test_rotation_signs_with_both_secrets_for_the_grace_period(app, admin,
     manager = await make_client(Scope.WEBHOOKS_MANAGE)
     with receiver() as local:
         sub = await subscribe(manager, local.url)
-        rotated = (await manager.post(f"/v1/webhook-subscriptions/{sub['id']}/rotate-secret")).json()
+        rotated = (
+            await manager.post(f"/v1/webhook-subscriptions/{sub['id']}/rotate-secret")
+        ).json()
         assert rotated["secret"] != sub["secret"] and rotated["previous_secret_expires_at"]
         await admin.post("/v1/stations", json=station_body(BEISHAN))
         await relay(app)

@@ -88,8 +88,15 @@ def test_backoff_grows_with_jitter_is_capped_and_retries_for_at_least_a_day():
 
 @pytest.mark.parametrize(
     ("status", "outcome"),
-    [(200, Outcome.DELIVERED), (204, Outcome.DELIVERED), (410, Outcome.GONE), (301, Outcome.RETRY),
-     (500, Outcome.RETRY), (404, Outcome.RETRY), (None, Outcome.RETRY)],
+    [
+        (200, Outcome.DELIVERED),
+        (204, Outcome.DELIVERED),
+        (410, Outcome.GONE),
+        (301, Outcome.RETRY),
+        (500, Outcome.RETRY),
+        (404, Outcome.RETRY),
+        (None, Outcome.RETRY),
+    ],
 )
 def test_what_an_answer_means(status, outcome):
     assert outcome_of(status) is outcome

@@ -16,9 +16,9 @@ from service.db.repositories.events import horizon, outbox_event
 from service.usecases.common import Services
 
 
-async def settled(services: Services, timeout: float = 20.0) -> None:
+async def settled(services: Services, within: float = 20.0) -> None:
     """Return once every event written so far is visible in the feed (or fail after timeout)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     query = select(func.max(outbox_event.c.txid), horizon(services.database.dialect))
     while True:
         async with services.database.read() as reader:
@@ -28,5 +28,5 @@ async def settled(services: Services, timeout: float = 20.0) -> None:
         if newest is None or newest < below:
             return
         if time.monotonic() > deadline:
-            raise AssertionError(f"the feed did not catch up with txid {newest} in {timeout} s")
+            raise AssertionError(f"the feed did not catch up with txid {newest} in {within} s")
         await asyncio.sleep(0.05)

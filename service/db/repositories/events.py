@@ -14,7 +14,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     exists,
-    func,
     literal,
     literal_column,
     or_,
