@@ -284,3 +284,36 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(OutboxSession, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_STAGED, None)
+
+
+def events_of_rows(subject: str, rows: Any, *, now: datetime | None = None) -> list[Event]:
+    """The events of rows a Core UPDATE … RETURNING changed (every column returned): a status
+    change when the row has a status, else an update."""
+    source = SOURCES[subject]
+    at = now or _now()
+    found = []
+    for row in rows:
+        where = source.belongs(row)
+        status = getattr(row, "status", None)
+        found.append(
+            Event(
+                id=uuid.uuid4(),
+                type=verb_for_status(subject, str(status)) if status else f"{subject}.updated",
+                occurred_at=at,
+                subject_type=subject,
+                subject_id=row.id,
+                version=getattr(row, "version", None),
+                station_id=where.station_id,
+                division_code=where.division_code,
+                organisation_id=where.organisation_id,
+                data={"status": str(status)} if status else {},
+            )
+        )
+    return found
+
+
+async def stage_returned(session: Any, subject: str, result: Any) -> int:
+    """Stage the events of a Core UPDATE … RETURNING's rows; how many rows it changed."""
+    rows = result.all()
+    stage(session, *events_of_rows(subject, rows))
+    return len(rows)

@@ -151,3 +151,31 @@ def test_the_committed_event_schemas_are_current():
     for name, text in expected.items():
         if name != "index.json":
             assert json.loads(text)["properties"]["type"]["const"] == name.removesuffix(".json")
+
+
+async def test_lifecycle_events_of_requests_offers_and_runs(admin, services, make_client):
+    from tests.factories.allocation import start_run, wait_for_run
+    from tests.factories.offers import add_offer, add_request, url
+    from tests.factories.registry import create_station
+    from tests.factories.volunteers import create_volunteer
+
+    reader = await make_client(Scope.EVENTS_READ)
+    _, start = await everything(reader)
+    station = await create_station(admin)
+    volunteer = await create_volunteer(admin)
+    request = await add_request(services, station["id"], quantity=2)
+    offer = await add_offer(services, request, "volunteer", volunteer["id"])
+    assert (await admin.post(url(offer, "accept"))).status_code == 200
+    run = await start_run(admin)
+    assert (await wait_for_run(admin, run["id"]))["status"] == "succeeded"
+    items, _ = await _after(reader, start)
+    kinds = [(e["type"], e["subject"]["id"]) for e in items]
+    assert ("offer.accepted", str(offer.id)) in kinds
+    assert ("resource_request.status_changed", str(request.id)) in kinds
+    assert ("allocation_run.succeeded", run["id"]) in kinds
+    accepted = next(e for e in items if e["type"] == "offer.accepted")
+    assert accepted["station_id"] == station["id"] and accepted["data"] == {"status": "accepted"}
+    assert accepted["division_code"] == station["district_code"]
+    # No personal data: the volunteer's event names ids only.
+    created = next(e for e in items if e["type"] == "volunteer.created")
+    assert volunteer["name"] not in json.dumps(created, ensure_ascii=False)

@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.outbox import stage_returned
 from service.db.reader import Reader, Row
 from service.db.tables import (
     AllocationAssignmentRecord,
@@ -163,9 +164,10 @@ async def move_run(
         update(run)
         .where(run.c.id == run_id, run.c.status == expected.value)
         .values(**values)
+        .returning(*run.c)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return await stage_returned(session, "allocation_run", result) == 1
 
 
 async def fail_run(session: AsyncSession, run_id: uuid.UUID, values: dict[str, Any]) -> bool:
@@ -177,9 +179,10 @@ async def fail_run(session: AsyncSession, run_id: uuid.UUID, values: dict[str, A
             run.c.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]),
         )
         .values(status=RunStatus.FAILED.value, **values)
+        .returning(*run.c)
         .execution_options(synchronize_session=False)
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
+    return await stage_returned(session, "allocation_run", result) == 1
 
 
 async def add_assignments(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
@@ -200,6 +203,7 @@ async def fail_abandoned_runs(
             run.c.created_at < created_before,
         )
         .values(status=RunStatus.FAILED.value, **values)
+        .returning(*run.c)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await stage_returned(session, "allocation_run", result)
