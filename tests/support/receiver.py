@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ class Receiver:
     url: str
     received: list[Received] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)  # answers in turn; then 204
+    delay: float = 0.0  # seconds before each answer
 
     def next_status(self) -> int:
         return self.statuses.pop(0) if self.statuses else 204
@@ -33,6 +35,8 @@ def receiver() -> Iterator[Receiver]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            if state.delay:
+                time.sleep(state.delay)
             length = int(self.headers.get("content-length", "0"))
             body = self.rfile.read(length)
             state.received.append(
