@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -104,7 +104,7 @@ SOURCES: dict[str, Source] = {
             r.station_id, None, _organisation_partner(r.provider_type, r.provider_id)
         ),
     ),
-    "service_record": Source("service_record", lambda r: Belonging()),
+    "service_record": Source("service_record", lambda r: Belonging()),  # station: its offer's
     "allocation_run": Source("allocation_run", lambda r: Belonging(None, r.district_code)),
     "supervision_session": Source("supervision_session", lambda r: Belonging(r.station_id)),
     "training_record": Source(
@@ -202,7 +202,10 @@ def events_of_flush(session: Session) -> list[Event]:
         source = SOURCES.get(getattr(record, "__tablename__", ""))
         if source is not None:
             status = getattr(record, "status", None)
-            add(record, source, "created", {"status": str(status)} if status else None)
+            data = {"status": str(status)} if status else None
+            if source.subject == "service_record":
+                data = {"offer_id": record.offer_id}  # replaced by the offer's station
+            add(record, source, "created", data)
     for record in list(session.dirty):
         source = SOURCES.get(getattr(record, "__tablename__", ""))
         if source is None or not session.is_modified(record):
@@ -227,6 +230,18 @@ def stage(session: Session | Any, *events: Event) -> None:
     sync.info.setdefault(_STAGED, []).extend(events)
 
 
+def _stations_of_offers(
+    connection: Connection, offer_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    if not offer_ids:
+        return {}
+    offer = table(OfferRecord)
+    rows = connection.execute(
+        select(offer.c.id, offer.c.station_id).where(offer.c.id.in_(offer_ids))
+    )
+    return {row[0]: row[1] for row in rows}
+
+
 def _district_of(connection: Connection, station_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not station_ids:
         return {}
@@ -238,9 +253,19 @@ def _district_of(connection: Connection, station_ids: set[uuid.UUID]) -> dict[uu
 
 
 def write(connection: Connection, events: list[Event]) -> None:
-    """Insert events (their district filled in from their station when unknown)."""
+    """Insert events (a service record's station from its offer, and the district from the
+    station, when unknown)."""
     if not events:
         return
+    offers = _stations_of_offers(
+        connection, {e.data["offer_id"] for e in events if "offer_id" in e.data}
+    )
+    events = [
+        replace(e, station_id=offers.get(e.data["offer_id"]), data={})
+        if "offer_id" in e.data
+        else e
+        for e in events
+    ]
     districts = _district_of(
         connection, {e.station_id for e in events if e.station_id and not e.division_code}
     )

@@ -14,10 +14,14 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 
 async def system_resolver(host: str, port: int) -> list[str]:
-    """Every address the host resolves to (A and AAAA)."""
-    infos = await asyncio.get_running_loop().getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-    )
+    """Every address the host resolves to (A and AAAA), within 5 seconds."""
+    try:
+        async with asyncio.timeout(5):
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+            )
+    except TimeoutError as exc:
+        raise OSError(f"resolving {host} timed out") from exc
     return sorted({str(info[4][0]) for info in infos})
 
 

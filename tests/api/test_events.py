@@ -179,3 +179,20 @@ async def test_lifecycle_events_of_requests_offers_and_runs(admin, services, mak
     # No personal data: the volunteer's event names ids only.
     created = next(e for e in items if e["type"] == "volunteer.created")
     assert volunteer["name"] not in json.dumps(created, ensure_ascii=False)
+
+
+async def test_a_completed_offer_and_its_service_record_belong_to_the_station(
+    admin, services, make_client
+):
+    from tests.api.test_service_records import served
+    from tests.factories.registry import create_station
+    from tests.factories.volunteers import create_volunteer
+
+    station = await create_station(admin)
+    volunteer = await create_volunteer(admin)
+    await served(admin, services, station, volunteer, days_ago=1, hours=2.5)
+    bound = await make_client(Scope.EVENTS_READ, station_id=station["id"])
+    types = [e["type"] for e in (await feed(bound, limit=500))["items"]]
+    assert {"offer.completed", "service_record.created"} <= set(types)
+    record = next(e for e in (await feed(bound, type="service_record.created"))["items"])
+    assert record["data"] == {} and record["division_code"] == station["district_code"]
