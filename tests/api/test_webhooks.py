@@ -193,3 +193,34 @@ async def test_delete_and_bindings(app, admin, make_client):
         assert {json.loads(r.body)["data"]["station_id"] for r in local.received} == {a["id"]}
         assert (await bound.delete(f"/v1/webhook-subscriptions/{sub['id']}")).status_code == 204
         assert (await bound.get(f"/v1/webhook-subscriptions/{sub['id']}")).status_code == 404
+
+
+async def test_the_readmes_receiver_accepts_our_delivery_and_refuses_a_forgery(
+    app, admin, make_client
+):
+    import re
+    from pathlib import Path
+
+    import httpx
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Integrating", 1)[1].split("\n## ", 1)[0]
+    [code] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    manager = await make_client(Scope.WEBHOOKS_MANAGE)
+    with receiver() as local:
+        sub = await subscribe(manager, local.url)
+        await admin.post("/v1/stations", json=station_body(BEISHAN))
+        await relay(app)
+    [delivered] = local.received
+    namespace: dict = {}
+    exec(code.replace("whsec_…", sub["secret"]), namespace)  # noqa: S102 - the README's own code
+    transport = httpx.ASGITransport(app=namespace["app"])
+    async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as client:
+        headers = {k: v for k, v in delivered.headers.items() if k.startswith("webhook-")}
+        ok = await client.post("/linkage/webhooks", content=delivered.body, headers=headers)
+        forged = await client.post(
+            "/linkage/webhooks",
+            content=delivered.body.replace(b"station", b"stati0n"),
+            headers=headers,
+        )
+    assert (ok.status_code, forged.status_code) == (200, 400)
