@@ -16,6 +16,17 @@ from tests.support.feed import settled
 from tests.support.receiver import receiver
 
 
+def readme_receiver() -> str:
+    """The receiver the README's "Integrating" section shows."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Integrating", 1)[1].split("\n## ", 1)[0]
+    [code] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    return str(code)
+
+
 async def relay(app):  # noqa: ANN001, ANN201
     """One relay round once the feed has caught up with every change so far."""
     await settled(app.state.services)
@@ -198,14 +209,9 @@ async def test_delete_and_bindings(app, admin, make_client):
 async def test_the_readmes_receiver_accepts_our_delivery_and_refuses_a_forgery(
     app, admin, make_client
 ):
-    import re
-    from pathlib import Path
-
     import httpx
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Integrating", 1)[1].split("\n## ", 1)[0]
-    [code] = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    code = readme_receiver()
     manager = await make_client(Scope.WEBHOOKS_MANAGE)
     with receiver() as local:
         sub = await subscribe(manager, local.url)
