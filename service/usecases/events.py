@@ -83,8 +83,11 @@ def subscription_read(record: WebhookSubscriptionRecord | Row) -> SubscriptionRe
     return SubscriptionRead.model_validate(values)
 
 
-def _with_secret(record: WebhookSubscriptionRecord) -> SubscriptionWithSecret:
-    return SubscriptionWithSecret.model_validate(record.model_dump())
+SECRET_FIELD = "webhook_secret"  # noqa: S105 - the vault field name; secrets stored encrypted
+
+
+def _with_secret(record: WebhookSubscriptionRecord, secret: str) -> SubscriptionWithSecret:
+    return SubscriptionWithSecret.model_validate(record.model_dump() | {"secret": secret})
 
 
 async def check_url(policy: WebhookPolicy, url: str) -> None:
@@ -123,6 +126,7 @@ async def create_subscription(
 
     async def create(session: AsyncSession) -> Created:
         now = services.clock()
+        secret = new_secret()
         below = await repo.current_horizon(session, dialect=services.database.dialect)
         start = await repo.last_visible(session, below=below)
         record = WebhookSubscriptionRecord(
@@ -135,7 +139,7 @@ async def create_subscription(
             owner_organisation_id=caller.organisation_id,
             description=data.description,
             status=SubscriptionStatus.ACTIVE.value,
-            secret=new_secret(),
+            secret=services.vault.encrypt(secret, field=SECRET_FIELD),
             cursor_txid=start.txid,
             cursor_seq=start.seq,
             created_at=now,
@@ -144,7 +148,7 @@ async def create_subscription(
         session.add(record)
         await session.flush()
         return Created(
-            body=_with_secret(record),
+            body=_with_secret(record, secret),
             location=f"/v1/webhook-subscriptions/{record.id}",
             version=record.version,
         )
@@ -231,11 +235,12 @@ async def rotate_secret(
         record = await _load(session, caller, subscription_id)
         record.previous_secret = record.secret
         record.previous_secret_expires_at = now + services.webhooks.secret_grace
-        record.secret = new_secret()
+        secret = new_secret()
+        record.secret = services.vault.encrypt(secret, field=SECRET_FIELD)
         record.version += 1
         record.updated_at = now
         await session.flush()
-        return _answer(_with_secret(record), record)
+        return _answer(_with_secret(record, secret), record)
 
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=rotate)
 

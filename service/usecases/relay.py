@@ -18,7 +18,9 @@ from service.db.repositories.events import Position
 from service.db.tables import WebhookDeliveryRecord, WebhookSubscriptionRecord
 from service.domain.events import Event
 from service.domain.webhooks import DeliveryStatus, Outcome, SubscriptionStatus, outcome_of
+from service.pii import PiiVault
 from service.usecases.common import Services, unit_of_work
+from service.usecases.events import SECRET_FIELD
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +95,11 @@ async def fill(services: Services, *, batch: int = 500) -> int:
     return queued
 
 
-def _attempt(row: Row, now: datetime) -> Attempt:
-    secrets = [row["secret"]]
+def _attempt(row: Row, now: datetime, vault: PiiVault) -> Attempt:
+    secrets = [vault.decrypt(row["secret"], field=SECRET_FIELD)]
     expires = row["previous_secret_expires_at"]
     if row["previous_secret"] and expires is not None and expires > now:
-        secrets.append(row["previous_secret"])
+        secrets.append(vault.decrypt(row["previous_secret"], field=SECRET_FIELD))
     return Attempt(
         seq=int(row["seq"]),
         id=row["id"],
@@ -121,7 +123,7 @@ async def claim(services: Services, *, lease: timedelta, limit: int) -> list[Att
             lease_until=now + lease,
             limit=limit,
         )
-    return [_attempt(row, now) for row in rows]
+    return [_attempt(row, now, services.vault) for row in rows]
 
 
 async def _disable(session: Any, subscription_id: uuid.UUID, reason: str, now: datetime) -> None:

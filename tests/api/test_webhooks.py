@@ -7,9 +7,9 @@ import json
 from datetime import timedelta
 
 import standardwebhooks
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from service.db.repositories.events import delivery
+from service.db.repositories.events import delivery, subscription
 from service.domain.access import Scope
 from tests.factories.registry import BEISHAN, QINGBO, station_body
 from tests.support.feed import settled
@@ -65,9 +65,12 @@ async def test_events_are_delivered_signed_in_order(app, admin, make_client):
         ("delivered", 1, 204),
         ("delivered", 1, 204),
     ]
-    # The secret is shown once: never in a read.
+    # The secret is shown once: never in a read, and stored encrypted.
     read = (await manager.get(f"/v1/webhook-subscriptions/{sub['id']}")).json()
     assert "secret" not in read
+    async with app.state.services.database.read() as reader:
+        stored = await reader.scalar(select(subscription.c.secret))
+    assert stored and sub["secret"] not in stored and sub["secret"][6:] not in stored
 
 
 async def test_a_failure_is_retried_with_the_same_id_and_a_fresh_signature(

@@ -83,8 +83,9 @@ class WebhookSubscriptionRecord(SQLModel, table=True):
     description: str | None = Field(default=None, max_length=200)
     status: str = Field(max_length=16)
     disabled_reason: str | None = Field(default=None, max_length=32)
-    secret: str = Field(max_length=100)
-    previous_secret: str | None = Field(default=None, max_length=100)
+    # Encrypted with the service's vault (field `webhook_secret`): the relay needs them plain.
+    secret: str = Field(max_length=200)
+    previous_secret: str | None = Field(default=None, max_length=200)
     previous_secret_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cursor_txid: int = Field(default=0, sa_type=BigInteger)
     cursor_seq: int = Field(default=0, sa_type=BigInteger)
