@@ -34,7 +34,7 @@ from service.db.tables import (
 )
 from service.domain.access import Scope
 from service.settings import Settings
-from service.usecases.clients import create_client
+from service.usecases.clients import create_client, revoke_client
 from service.usecases.common import unit_of_work
 from tests.conftest import TEST_PII_KEY, UNLIMITED
 from tests.factories.registry import BEISHAN, station_body
@@ -54,7 +54,9 @@ WRITERS = 12
 class Replica:
     """One `linkage serve` process; its stderr kept in a file."""
 
-    def __init__(self, settings: Settings, workdir: Path, n: int) -> None:
+    def __init__(
+        self, settings: Settings, workdir: Path, n: int, extra_env: dict[str, str]
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = (
@@ -74,6 +76,7 @@ class Replica:
                 "LINKAGE_GRACEFUL_SHUTDOWN_SECONDS": "10",
             }
             | {f"LINKAGE_{name.upper()}": rate for name, rate in UNLIMITED.items()}
+            | extra_env
         )
         self.log = workdir / f"replica-{n}.log"
         with self.log.open("wb") as stderr:
@@ -95,14 +98,16 @@ class Replica:
 
 
 @contextmanager
-def cluster(settings: Settings, size: int = 3) -> Iterator[tuple[str, list[Replica]]]:
+def cluster(
+    settings: Settings, size: int = 3, **extra_env: str
+) -> Iterator[tuple[str, list[Replica]]]:
     """`size` replicas behind an HAProxy of this test's own; the balancer's URL and them."""
     if not Path(HAPROXY).exists():
         if os.environ.get("CI"):
             pytest.fail("haproxy is not installed (.ci/run installs Debian's package)")
         pytest.skip("haproxy is not installed (apt-get install haproxy)")
     workdir = Path(tempfile.mkdtemp(prefix="linkage-replicas-"))
-    replicas = [Replica(settings, workdir, n) for n in range(size)]
+    replicas = [Replica(settings, workdir, n, extra_env) for n in range(size)]
     port = free_port()
     servers = "\n".join(
         f"  server r{n} 127.0.0.1:{replica.port} check" for n, replica in enumerate(replicas)
@@ -397,3 +402,35 @@ async def test_a_replica_stopped_under_load_fails_no_request(settings: Settings,
     assert {status for status in statuses if status not in (200, 201)} == set()
     stored = await count(services, select(func.count()).where(VolunteerRecord.name == "排空志愿者"))
     assert stored == statuses.count(201)
+
+
+async def test_replicas_share_rate_limits_and_forget_a_revoked_key(settings: Settings, services):
+    """A client's budget is one across the replicas (Redis), and a revoked key is refused by
+    every replica once its auth cache (LINKAGE_AUTH_CACHE_SECONDS) has passed."""
+    redis_url = os.environ.get("LINKAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    limited = await create_client(services, name="replicas-limited", scopes=[Scope.REGISTRY_READ])
+    revoked = await create_client(services, name="replicas-revoked", scopes=[Scope.REGISTRY_READ])
+    cache_seconds = 1.0
+
+    with cluster(
+        settings,
+        LINKAGE_REDIS_URL=redis_url,
+        LINKAGE_REDIS_KEY_PREFIX=f"linkage-replicas-{uuid.uuid4().hex}",
+        LINKAGE_RATE_LIMIT_DEFAULT="9/minute",
+        LINKAGE_AUTH_CACHE_SECONDS=str(cache_seconds),
+    ) as (url, replicas):
+        key = {"Authorization": f"Bearer {limited.api_key}"}
+        async with httpx.AsyncClient(base_url=url, headers=key, timeout=30) as client:
+            answers = [(await client.get("/v1/divisions")).status_code for _ in range(12)]
+        assert answers == [200] * 9 + [429] * 3  # 9 in all, spread over three replicas
+
+        gone = {"Authorization": f"Bearer {revoked.api_key}"}
+        async with httpx.AsyncClient(headers=gone, timeout=30) as client:
+            for replica in replicas:  # each replica has the key in its cache
+                cached = await client.get(f"{replica.url}/v1/divisions")
+                assert cached.status_code == 200
+            await revoke_client(services, client_id=revoked.record.id)
+            await asyncio.sleep(cache_seconds + 0.5)
+            for replica in replicas:
+                refused = await client.get(f"{replica.url}/v1/divisions")
+                assert refused.status_code == 401, (replica.url, refused.text)
