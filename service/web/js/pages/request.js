@@ -31,6 +31,7 @@ export async function showRequest(main, session, id) {
   replace(main, summary, candidates, offers);
 
   let seen = '';
+  let status = '';
   const refresh = async (force = false) => {
     const [request, list] = await Promise.all([
       get(`/v1/resource-requests/${id}`), all('/v1/offers', { request_id: id }),
@@ -39,12 +40,13 @@ export async function showRequest(main, session, id) {
     if (!force && signature === seen) return;
     const changed = seen !== '';
     seen = signature;
+    status = request.status;
     renderSummary(summary, request);
-    await renderOffers(offers.querySelector('#offers'), list, () => refresh(true).then(() => loadCandidates(candidates, id, refresh)));
+    await renderOffers(offers.querySelector('#offers'), list, () => refresh(true).then(() => loadCandidates(candidates, id, refresh, status)));
     if (changed) announce('邀请状态已更新');
   };
   await refresh(true);
-  await loadCandidates(candidates, id, refresh);
+  await loadCandidates(candidates, id, refresh, status);
   const timer = window.setInterval(() => { refresh().catch(() => {}); }, POLL_MS);
   return () => window.clearInterval(timer);
 }
@@ -82,7 +84,14 @@ function explainRemoved(removed) {
     : h('p', { class: 'notice', id: 'removed' }, '目前没有合适的服务方：登记的服务方中没有提供此类服务的。');
 }
 
-async function loadCandidates(section, id, refresh) {
+const MATCHABLE = ['open', 'partially_committed'];
+
+async function loadCandidates(section, id, refresh, status) {
+  if (!MATCHABLE.includes(status)) {
+    replace(section, h('h2', { id: 'candidates-title' }, '候选服务方'),
+      h('p', { class: 'muted' }, `需求${label('request_status', status)}，不再匹配服务方。`));
+    return;
+  }
   replace(section, h('h2', { id: 'candidates-title' }, '候选服务方'), h('p', { class: 'muted' }, '正在匹配…'));
   let list;
   try {
@@ -131,7 +140,8 @@ async function loadCandidates(section, id, refresh) {
       key = newIdempotencyKey();
       announce('邀请已发出');
       await refresh(true);
-      await loadCandidates(section, id, refresh);
+      const request = await get(`/v1/resource-requests/${id}`);
+      await loadCandidates(section, id, refresh, request.status);
     } catch (failure) {
       error.textContent = [describe(failure), ...failure.errors?.map((e) => e.message) || []].join(' ');
       buttons.forEach((b) => { b.disabled = false; });
