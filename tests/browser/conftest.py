@@ -150,9 +150,9 @@ def watched(browser: Any, server: Server) -> Iterator[Watched]:
     page.on("response", lambda r: seen.statuses.append(f"{r.status} {r.request.method} {r.url}"))
     page.on(
         "console",
-        lambda message: seen.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            seen.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     page.on("pageerror", lambda error: seen.console_errors.append(str(error)))
     try:

@@ -192,6 +192,9 @@ def test_a_hostile_partner_name_is_shown_as_text(watched: Watched, world: World)
     network = page.locator("section[aria-labelledby='network-title']")
     assert HOSTILE in network.inner_text()
     assert network.locator("img").count() == 0
+    assert network.locator("bdi", has_text="阳光社工").count() == 1, (
+        "isolated from the text around it"
+    )
     assert page.evaluate("() => window.__pwned") is None
     assert watched.console_errors == []
 

@@ -110,7 +110,7 @@ async function loadCandidates(section, id, refresh, status) {
     h('ol', { class: 'candidates' }, list.candidates.map((c, i) => h('li', { class: 'candidate' },
       h('div', { class: 'head' },
         h('input', { type: 'checkbox', id: `c-${i}`, name: 'chosen', value: `${c.provider_type}:${c.provider_id}` }),
-        h('label', { for: `c-${i}` }, h('strong', {}, c.name), ` · ${label('provider_type', c.provider_type)}`),
+        h('label', { for: `c-${i}` }, h('strong', {}, h('bdi', {}, c.name)), ` · ${label('provider_type', c.provider_type)}`),
         h('span', {}, `得分 ${c.score.toFixed(3)}`),
         h('span', { class: 'muted' }, `可提供 ${c.capacity_left}`)),
       reasons(c)))),
@@ -219,7 +219,7 @@ async function renderOffers(holder, offers, done) {
       ? [`实际 ${offer.actual_quantity ?? '—'}`, offer.volunteer_hours !== null ? `，${offer.volunteer_hours} 小时` : '', offer.rating !== null ? `，评分 ${offer.rating}` : ''].join('')
       : `至 ${inHangzhou(offer.expires_at)} 有效`;
     return [
-      await providerName(offer.provider_type, offer.provider_id),
+      h('bdi', {}, await providerName(offer.provider_type, offer.provider_id)),
       label('provider_type', offer.provider_type),
       `${offer.quantity} ${label('quantity_unit', offer.unit)}`,
       h('span', { class: 'offer-status', dataset: { status: offer.status } }, label('offer_status', offer.status), offer.responded_on_behalf ? '（工作站代答）' : ''),

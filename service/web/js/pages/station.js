@@ -67,7 +67,7 @@ function networkSection(network) {
       network.partners.map((group) => [
         label('partner_type', group.partner_type),
         String(group.count),
-        group.items.map((p) => p.name || '—').join('、') || '—',
+        group.items.length ? group.items.map((p, i) => [i ? '、' : '', h('bdi', {}, p.name || '—')]) : '—',
       ]), [1]),
     h('h3', {}, '有效联动（按类型）'),
     kinds.length
