@@ -89,8 +89,10 @@ def _first_load(client) -> dict[str, int]:
     """Every file the page fetches on first load: the HTML, what it names, and every module
     those modules import, followed statically."""
     loaded = {"index.html": len(client.index.body)}
-    pending = [r.removeprefix(f"./{client.version}/") for r in REFERENCE.findall(
-        client.index.body.decode())]
+    pending = [
+        r.removeprefix(f"./{client.version}/")
+        for r in REFERENCE.findall(client.index.body.decode())
+    ]
     while pending:
         path = pending.pop()
         if path in loaded:

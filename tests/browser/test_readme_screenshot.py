@@ -86,7 +86,6 @@ def test_the_station_page_as_the_readme_shows_it(watched: Watched, server: Serve
     page.get_by_label("工作站编号").fill(station["id"])
     page.get_by_role("button", name="进入").click()
     page.locator("#compliance-title + p").wait_for()
-    page.wait_for_load_state("networkidle")
 
     assert page.locator("#station-name").inner_text() == station["name"]
     assert page.get_by_text("独居老人入户探访").count() == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ import pytest
 from tests.browser.conftest import Server, Watched, axe_violations, screenshot
 from tests.factories.graph import linkage_body
 from tests.factories.partners import organisation_body, uscc
-from tests.factories.registry import BEISHAN, station_body
+from tests.factories.registry import station_body
 from tests.factories.volunteers import volunteer_body
 
 HANGZHOU = ZoneInfo("Asia/Shanghai")
@@ -176,7 +177,7 @@ def test_a_station_posts_a_request_and_follows_it_to_the_ledger(watched: Watched
     assert "探访两户独居老人" in rows.first.inner_text()
     with page.expect_download() as download:
         page.locator("#download-csv").click()
-    csv = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115
+    csv = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert csv.splitlines()[0].startswith("志愿者姓名")
     assert "探访两户独居老人" in csv
 
@@ -199,6 +200,7 @@ def test_a_hostile_partner_name_is_shown_as_text(watched: Watched, world: World)
     assert watched.console_errors == []
 
 
+READY = 'main[aria-busy="false"]'
 PAGES = ["#/station", "#/post", "#/ledger", "#/reports"]
 
 
@@ -217,8 +219,7 @@ def test_every_page_is_accessible_and_fits(watched: Watched, world: World, width
     hashes = PAGES + [f"#/requests/{r['id']}" for r in requests[:1]]
     for fragment in hashes:
         page.goto(f"{world.server.base_url}/app/{fragment}")
-        page.locator("main h1").first.wait_for()
-        page.wait_for_load_state("networkidle")
+        page.locator(f'{READY}[data-view="{fragment}"]').wait_for()
         name = fragment.strip("#/").split("/")[0]
         screenshot(page, f"{name}-{width}")
         assert axe_violations(page) == [], fragment

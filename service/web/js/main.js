@@ -12,6 +12,7 @@ import { showReports } from './pages/reports.js';
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
 let leave = null; // what the current view stops when the page moves on (its polling)
+let generation = 0; // a view that finishes loading after the user moved on is dropped
 
 const ROUTES = [
   [/^#\/station$/, showStation],
@@ -43,8 +44,7 @@ function signIn(problem) {
     begin(key, stationId);
     try {
       await get(`/v1/stations/${stationId}`);
-      window.location.hash = '#/station';
-      route();
+      if (window.location.hash === '#/station') route(); else window.location.hash = '#/station';
     } catch (failure) {
       end();
       error.textContent = describe(failure);
@@ -57,6 +57,7 @@ function signIn(problem) {
 
 async function route() {
   if (leave) { leave(); leave = null; }
+  const mine = ++generation;
   const session = current();
   if (!session) { signIn(); return; }
   nav.hidden = false;
@@ -67,15 +68,24 @@ async function route() {
   }
   const match = ROUTES.map(([pattern, show]) => [hash.match(pattern), show]).find(([m]) => m);
   if (!match) { window.location.hash = '#/station'; return; }
-  replace(main, h('p', { class: 'loading' }, '正在加载…'));
+  // Each view draws into its own container: one left behind draws where nobody looks.
+  const view = h('div', {}, h('p', { class: 'loading' }, '正在加载…'));
+  replace(main, view);
+  main.setAttribute('aria-busy', 'true');
+  delete main.dataset.view;
   try {
     await loadVocabularies();
     const [found, show] = match;
-    leave = (await show(main, session, ...found.slice(1))) || null;
+    const stop = (await show(view, session, ...found.slice(1))) || null;
+    if (mine !== generation) { if (stop) stop(); return; }
+    leave = stop;
   } catch (failure) {
+    if (mine !== generation) return;
     if (!current()) { signIn(describe(failure)); return; }
-    replace(main, h('h1', {}, '出错了'), h('p', { class: 'notice bad', role: 'alert' }, describe(failure)));
+    replace(view, h('h1', {}, '出错了'), h('p', { class: 'notice bad', role: 'alert' }, describe(failure)));
   }
+  main.dataset.view = hash;
+  main.setAttribute('aria-busy', 'false');
   main.focus({ preventScroll: true });
 }
 
