@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +141,16 @@ def test_no_module_writes_markup_from_a_string():
             source = asset.body.decode()
             for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
                 assert sink not in source, (path, sink)
+
+
+def test_an_installed_service_carries_every_file_of_the_client():
+    root = Path(__file__).resolve().parents[2]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]["service.web"]
+    web = root / "service" / "web"
+    packaged = {path for pattern in patterns for path in web.glob(pattern)}
+    files = {p for p in web.rglob("*") if p.is_file() and p.name != "__init__.py"}
+    files = {p for p in files if "__pycache__" not in p.parts}
+
+    assert files - packaged == set(), "a file of the client the wheel would leave out"

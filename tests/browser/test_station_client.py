@@ -17,6 +17,7 @@ from tests.browser.conftest import Server, Watched, axe_violations, screenshot
 from tests.factories.graph import linkage_body
 from tests.factories.partners import organisation_body, uscc
 from tests.factories.registry import station_body
+from tests.factories.requests import request_body
 from tests.factories.volunteers import volunteer_body
 
 HANGZHOU = ZoneInfo("Asia/Shanghai")
@@ -187,8 +188,24 @@ def test_a_station_posts_a_request_and_follows_it_to_the_ledger(watched: Watched
     assert [e for e in watched.console_errors if "Failed to load resource" not in e] == []
 
 
-def test_a_hostile_partner_name_is_shown_as_text(watched: Watched, world: World):
+def test_hostile_names_and_titles_are_shown_as_text(watched: Watched, world: World):
+    title = '<img src=x onerror="window.__pwned=2">\u202e探访'
+    with world.server.api(world.station_key) as station:
+        posted = station.post(
+            "/v1/resource-requests",
+            json=request_body(world.station["id"], title=title),
+        )
+        assert posted.status_code == 201, posted.text
     page = sign_in(watched, world)
+
+    requests = page.locator("section[aria-labelledby='requests-title']")
+    assert title in requests.inner_text()
+    assert requests.locator("img").count() == 0
+    requests.get_by_role("link", name=title).click()
+    page.locator("#request-title").wait_for()
+    assert page.locator("#request-title").inner_text() == title
+    page.get_by_role("link", name="工作站").click()
+    page.locator('main[aria-busy="false"][data-view="#/station"]').wait_for()
 
     network = page.locator("section[aria-labelledby='network-title']")
     assert HOSTILE in network.inner_text()
@@ -248,3 +265,25 @@ def test_the_key_lives_in_the_tab_only(watched: Watched, world: World, browser: 
     page.get_by_role("button", name="退出").click()
     page.locator("#sign-in").wait_for()
     assert page.evaluate("() => sessionStorage.length") == 0
+
+
+def test_the_page_works_from_the_keyboard(watched: Watched, world: World):
+    page = watched.page
+    page.goto(f"{world.server.base_url}/app/")
+    page.locator("#sign-in").wait_for()
+
+    page.keyboard.type(world.station_key)  # the key field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(world.station["id"])
+    page.keyboard.press("Enter")
+    page.locator("#station-name").wait_for()
+
+    page.keyboard.press("Tab")  # the focus moved to the view: its first link
+    assert page.evaluate("() => document.activeElement.textContent") == "发布资源需求"
+    visited = []
+    while len(visited) < 8 and (not visited or visited[-1] != "志愿服务时长"):
+        page.keyboard.press("Shift+Tab")  # back into the navigation
+        visited.append(page.evaluate("() => document.activeElement.textContent"))
+    assert visited[-3:] == ["退出", "报表", "志愿服务时长"], visited
+    page.keyboard.press("Enter")
+    page.locator('main[aria-busy="false"][data-view="#/ledger"]').wait_for()

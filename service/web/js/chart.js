@@ -1,14 +1,14 @@
 // One horizontal bar chart in SVG, drawn by the page: a row per label, stacked segments.
 import { h, s } from './dom.js';
 
-const ROW = 22;
-const LABEL_WIDTH = 130;
-const WIDTH = 560;
+const ROW = 20;
+const LABEL_WIDTH = 64;
+const WIDTH = 400;
 
 // rows: [{label, parts: [{value, kind}]}]; max: the full bar's value; kinds: [{kind, text}].
 export function barChart({ title, rows, max, kinds, format = String }) {
   const height = rows.length * ROW + 10;
-  const span = WIDTH - LABEL_WIDTH - 60;
+  const span = WIDTH - LABEL_WIDTH - 48;
   const chart = s('svg', {
     class: 'chart', viewBox: `0 0 ${WIDTH} ${height}`, role: 'img', 'aria-label': title,
   }, s('title', {}, title));
