@@ -287,3 +287,26 @@ def test_the_page_works_from_the_keyboard(watched: Watched, world: World):
     assert visited[-3:] == ["退出", "报表", "志愿服务时长"], visited
     page.keyboard.press("Enter")
     page.locator('main[aria-busy="false"][data-view="#/ledger"]').wait_for()
+
+
+def test_when_nobody_fits_the_page_says_why(watched: Watched, world: World):
+    with world.server.api(world.station_key) as station:
+        posted = station.post(
+            "/v1/resource-requests",
+            json=request_body(
+                world.station["id"],
+                title="助餐点场地",
+                category="venue",
+                unit="square_metres",
+                quantity=80,
+                required_skills=[],
+            ),
+        )
+        assert posted.status_code == 201, posted.text
+    page = sign_in(watched, world)
+    page.goto(f"{world.server.base_url}/app/#/requests/{posted.json()['id']}")
+    page.locator('main[aria-busy="false"]').wait_for()
+
+    removed = page.locator("#removed")
+    assert "没有合适的服务方" in removed.inner_text()
+    assert page.locator(".candidate").count() == 0
