@@ -310,3 +310,26 @@ def test_when_nobody_fits_the_page_says_why(watched: Watched, world: World):
     removed = page.locator("#removed")
     assert "没有合适的服务方" in removed.inner_text()
     assert page.locator(".candidate").count() == 0
+
+
+def test_offers_go_to_the_top_n(watched: Watched, world: World):
+    with world.server.api(world.station_key) as station:
+        posted = station.post(
+            "/v1/resource-requests",
+            json=request_body(
+                world.station["id"], title="社区议事会会务", quantity=1, required_skills=[]
+            ),
+        )
+        assert posted.status_code == 201, posted.text
+    page = sign_in(watched, world)
+    page.goto(f"{world.server.base_url}/app/#/requests/{posted.json()['id']}")
+    page.locator(".candidate").first.wait_for()
+
+    page.get_by_label("或前").fill("1")
+    page.get_by_role("button", name="邀请前 N 名").click()
+    page.locator(".offer-status").first.wait_for()
+
+    assert page.locator(".offer-status").all_inner_texts() == ["待答复"]
+    with world.server.api(world.station_key) as station:
+        offers = station.get("/v1/offers", params={"request_id": posted.json()["id"]}).json()
+    assert len(offers["items"]) == 1
