@@ -52,7 +52,13 @@ class Settings(BaseSettings):
         default=0, ge=0, le=100, description="Extra connections are opened and closed per use."
     )
     db_statement_cache_size: int = Field(
-        default=100, ge=0, description="asyncpg prepared statements; 0 behind PgBouncer."
+        default=100, ge=0, description="asyncpg prepared statements (ignored behind PgBouncer)."
+    )
+    db_pgbouncer: bool = Field(
+        default=False,
+        description="The database URL is PgBouncer in transaction mode: no prepared statement"
+        " outlives its transaction, and statement_timeout is not sent at connect (PgBouncer"
+        " refuses it): set it on the role (ALTER ROLE … SET statement_timeout).",
     )
     # Every database call is bounded, so that a database that is down or slow is a fast 503.
     db_connect_timeout_seconds: float = Field(
@@ -158,6 +164,17 @@ class Settings(BaseSettings):
     bootstrap_admin: bool = Field(
         default=True,
         description="On first start with no clients, create one admin and print its key.",
+    )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="`linkage serve` applies pending migrations first; false where a separate"
+        " `linkage migrate` job runs before a rollout (several replicas).",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=30,
+        gt=0,
+        le=600,
+        description="On SIGTERM, how long requests in flight may finish before uvicorn stops.",
     )
 
     @field_validator("match_weights")
