@@ -5,6 +5,10 @@ completion with hours, a rating, the ledger's CSV; accessibility, hostile names,
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -333,3 +337,43 @@ def test_offers_go_to_the_top_n(watched: Watched, world: World):
     with world.server.api(world.station_key) as station:
         offers = station.get("/v1/offers", params={"request_id": posted.json()["id"]}).json()
     assert len(offers["items"]) == 1
+
+
+def test_a_revoked_key_returns_to_key_entry(watched: Watched, world: World):
+    key = world.server.issue("short-lived", *STATION_SCOPES, station=world.station["id"])
+    page = watched.page
+    page.goto(f"{world.server.base_url}/app/")
+    page.get_by_label("API 密钥").fill(key)
+    page.get_by_label("工作站编号").fill(world.station["id"])
+    page.get_by_role("button", name="进入").click()
+    page.locator("#station-name").wait_for()
+    client_id = next(
+        c["id"]
+        for c in json.loads(
+            subprocess.run(
+                [sys.executable, "-m", "service", "clients", "list", "--json"],
+                env=world.server.env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=True,
+            ).stdout
+        )
+        if c["name"] == "short-lived"
+    )
+    subprocess.run(
+        [sys.executable, "-m", "service", "clients", "revoke", client_id],
+        env=world.server.env,
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+
+    with world.server.api(key) as revoked:  # in-process caches forget a revoked key within 5 s
+        deadline = time.monotonic() + 20
+        while revoked.get("/v1/vocabularies").status_code != 401:
+            assert time.monotonic() < deadline, "the key still works"
+            time.sleep(0.2)
+    page.get_by_role("link", name="报表").click()
+    page.locator("#sign-in").wait_for()
+    assert page.evaluate("() => sessionStorage.length") == 0

@@ -32,7 +32,10 @@ async function call(path, { method = 'GET', body, idempotencyKey, accept = 'appl
   if (!response.ok) {
     const type = response.headers.get('content-type') || '';
     const problem = type.includes('json') ? await response.json().catch(() => ({})) : {};
-    if (response.status === 401) end();
+    if (response.status === 401) {
+      end();
+      window.dispatchEvent(new Event('linkage:signed-out'));
+    }
     throw new Problem(response.status, problem);
   }
   return response;

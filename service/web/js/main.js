@@ -95,4 +95,6 @@ document.getElementById('sign-out').addEventListener('click', () => {
   route();
 });
 window.addEventListener('hashchange', route);
+// A key revoked mid-session: back to key entry, and whatever the view polled stops.
+window.addEventListener('linkage:signed-out', () => { if (!main.querySelector('#sign-in')) route(); });
 route();
