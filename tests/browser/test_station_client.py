@@ -26,6 +26,7 @@ from tests.factories.volunteers import volunteer_body
 
 HANGZHOU = ZoneInfo("Asia/Shanghai")
 HOSTILE = '阳光社工<img src=x onerror="window.__pwned=1">\u202etxt.exe'
+READY = 'main[aria-busy="false"]'  # a view that has drawn all it loads
 STATION_SCOPES = ("registry:read", "registry:write", "requests:read", "requests:write")
 
 
@@ -86,7 +87,7 @@ def sign_in(watched: Watched, world: World) -> Any:
     page.get_by_label("API 密钥").fill(world.station_key)
     page.get_by_label("工作站编号").fill(world.station["id"])
     page.get_by_role("button", name="进入").click()
-    page.locator("#station-name").wait_for()
+    page.locator(f'{READY}[data-view="#/station"]').wait_for()
     return page
 
 
@@ -221,7 +222,6 @@ def test_hostile_names_and_titles_are_shown_as_text(watched: Watched, world: Wor
     assert watched.console_errors == []
 
 
-READY = 'main[aria-busy="false"]'
 PAGES = ["#/station", "#/post", "#/ledger", "#/reports"]
 
 
@@ -280,7 +280,7 @@ def test_the_page_works_from_the_keyboard(watched: Watched, world: World):
     page.keyboard.press("Tab")
     page.keyboard.type(world.station["id"])
     page.keyboard.press("Enter")
-    page.locator("#station-name").wait_for()
+    page.locator(f'{READY}[data-view="#/station"]').wait_for()
 
     page.keyboard.press("Tab")  # the focus moved to the view: its first link
     assert page.evaluate("() => document.activeElement.textContent") == "发布资源需求"
