@@ -34,7 +34,8 @@ export function announce(message) {
   window.setTimeout(() => { status.textContent = message; }, 50);
 }
 
-// A table that scrolls sideways on a phone, reachable by keyboard.
+// A table: one card per row on a phone (each cell says its column), and otherwise scrolling
+// sideways when it must, reachable by keyboard.
 export function table(caption, heads, rows, numeric = []) {
   return h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption },
     h('table', {},
@@ -42,7 +43,7 @@ export function table(caption, heads, rows, numeric = []) {
       h('thead', {}, h('tr', {}, heads.map((head, i) =>
         h('th', { scope: 'col', class: numeric.includes(i) ? 'num' : null }, head)))),
       h('tbody', {}, rows.map((row) => h('tr', {}, row.map((cell, i) =>
-        h('td', { class: numeric.includes(i) ? 'num' : null }, cell)))))));
+        h('td', { class: numeric.includes(i) ? 'num' : null, 'data-label': heads[i] }, cell)))))));
 }
 
 const hangzhou = new Intl.DateTimeFormat('zh-CN', {

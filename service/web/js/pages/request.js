@@ -217,7 +217,7 @@ async function renderOffers(holder, offers, done) {
     }
     const outcome = offer.status === 'completed'
       ? [`实际 ${offer.actual_quantity ?? '—'}`, offer.volunteer_hours !== null ? `，${offer.volunteer_hours} 小时` : '', offer.rating !== null ? `，评分 ${offer.rating}` : ''].join('')
-      : `至 ${inHangzhou(offer.expires_at)} 有效`;
+      : { proposed: `请于 ${inHangzhou(offer.expires_at)} 前答复`, accepted: '服务后登记完成情况' }[offer.status] || '—';
     return [
       h('bdi', {}, await providerName(offer.provider_type, offer.provider_id)),
       label('provider_type', offer.provider_type),
