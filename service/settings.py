@@ -149,8 +149,16 @@ class Settings(BaseSettings):
     housekeeping_interval_seconds: float = Field(
         default=60.0,
         gt=0,
-        description="How often lapsed offers and requests are expired, abandoned runs failed and"
-        " stored idempotent responses purged.",
+        description="How often lapsed offers and requests are expired, orphaned allocation runs"
+        " taken over and stored idempotent responses purged: by one replica of many per tick.",
+    )
+    allocation_lease_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        le=900,
+        description="How long a process's claim on a running allocation run holds (renewed a"
+        " third of the way through); a run whose process died is taken over by another"
+        " process's housekeeping sweep once its lease lapses.",
     )
     training_hours_thresholds: dict[str, float] = Field(
         default_factory=lambda: {k.value: v for k, v in DEFAULT_THRESHOLDS.items()},
