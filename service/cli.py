@@ -75,6 +75,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"  Try: curl -H 'Authorization: Bearer {issued.api_key}' {base}/v1/stations")
     else:
         print("  Need a key? linkage clients create --name NAME --scope admin")
+    print(f"  Stations' web client: {base}/app/")
     sys.stdout.flush()
 
     from service.main import create_app
