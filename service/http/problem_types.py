@@ -122,6 +122,10 @@ CATALOGUE: tuple[ProblemType, ...] = (
     _f("windows_overlap", "Two weekly slots overlap."),
     _f("duplicate_exception", "Two exceptions for one date."),
     _f("window_ends_before_start", "It ends before it starts."),
+    _f(
+        "availability_required",
+        "An active volunteer needs a weekly slot or an available date: without, never matched.",
+    ),
     # --- Linkages ---------------------------------------------------------------------------
     _p("linkage_overlaps", 409, "A linkage of this kind between these ends covers those days."),
     _p("operating_contract_exists", 409, "The station has an active operating contract.", "R9"),
