@@ -186,3 +186,40 @@ def test_the_readme_walkthrough_finishes_with_hours_in_the_ledger(fresh_clone):
         assert request["station_id"] == shown["STATION"]
         run = client.get(f"/v1/allocation-runs/{shown['RUN']}").json()
         assert run["status"] == "applied"
+
+
+BUREAU_ONLY = ("POST /v1/stations", "POST /v1/allocation-runs", "GET /v1/allocation-runs/")
+
+
+def _operations(script: str) -> set[tuple[str, str]]:
+    """(method, path template) of every curl call in the walkthrough."""
+    contract = json.loads((README.parent / "openapi" / "openapi.json").read_text())
+    templates = [
+        (re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", path) + "$"), path)
+        for path in contract["paths"]
+    ]
+    found = set()
+    for call in re.split(r"\bcurl ", script)[1:]:
+        url = re.search(r'"\$API(/[^"?]*)', call)
+        if url is None:
+            continue
+        method = re.search(r"-X (\w+)", call.split("|")[0])
+        concrete = re.sub(r"\$\w+", "x", url.group(1))
+        path = next(path for pattern, path in templates if pattern.match(concrete))
+        found.add((method.group(1) if method else "GET", path))
+    return found
+
+
+def test_the_station_client_of_the_readme_may_do_all_the_walkthrough_does_for_a_station():
+    readme = README.read_text(encoding="utf-8")
+    command = re.search(r"clients create --name beishan-station(.*?)--station", readme, re.DOTALL)
+    assert command, "the README issues a station client"
+    scopes = set(re.findall(r"--scope ([\w:]+)", command.group(1)))
+    contract = json.loads((README.parent / "openapi" / "openapi.json").read_text())
+    operations = _operations("".join(walkthrough_blocks()))
+    assert len(operations) >= 15
+    for method, path in sorted(operations):
+        if f"{method} {path}".startswith(BUREAU_ONLY):
+            continue
+        needed = contract["paths"][path][method.lower()].get("x-required-scopes", [])
+        assert not needed or scopes & set(needed), (method, path, needed)
