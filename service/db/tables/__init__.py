@@ -1,6 +1,11 @@
 """SQLModel table classes: the schema of record. Never used as request or response bodies."""
 
-from service.db.tables.access import ApiClientRecord, AuditEventRecord, IdempotencyRecord
+from service.db.tables.access import (
+    ApiClientRecord,
+    AuditEventRecord,
+    IdempotencyRecord,
+    LeaseRecord,
+)
 from service.db.tables.columns import table, utcnow
 from service.db.tables.compliance import (
     EvaluationRecord,
@@ -43,6 +48,7 @@ __all__ = [
     "DivisionRecord",
     "EvaluationRecord",
     "IdempotencyRecord",
+    "LeaseRecord",
     "LinkageRecord",
     "OfficeRecord",
     "OrganisationRecord",
