@@ -1,7 +1,7 @@
 """The demo sample's records (`linkage demo`), so that `linkage demo --remove` finds them.
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0016 (main had 0016 on 0011 already; rechained after merging it)
 Create Date: 2026-12-08
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
