@@ -387,6 +387,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             "solver_seconds": None,
             "total_seconds": None,
             "error": None,
+            "attempts": 0,
             "created_at": "2026-12-04T08:00:00Z",
             "started_at": None,
             "finished_at": None,
