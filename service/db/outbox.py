@@ -149,6 +149,7 @@ EXEMPT: dict[str, str] = {
     "supervision_session_version": "archived versions of a session (its own events tell them)",
     "volunteer_hours": "a summary kept by triggers from service_record",
     "outbox_event": "the outbox itself",
+    "demo_record": "notes which records `linkage demo` loaded (the records raise their own events)",
     "lease": "which replica holds which background turn: the service's own coordination",
     "webhook_subscription": "a client's own subscriptions (disabling one raises"
     " webhook_subscription.disabled explicitly)",

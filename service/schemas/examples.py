@@ -240,5 +240,3 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         }
     },
 }
-
-RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {}

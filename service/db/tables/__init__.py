@@ -15,6 +15,7 @@ from service.db.tables.compliance import (
     TrainingRecordRecord,
     VolunteerHoursRecord,
 )
+from service.db.tables.demo import DemoRecord
 from service.db.tables.integration import (
     OutboxEventRecord,
     WebhookDeliveryRecord,
@@ -48,6 +49,7 @@ __all__ = [
     "ApiClientRecord",
     "AuditEventRecord",
     "CharityResourceRecord",
+    "DemoRecord",
     "DivisionRecord",
     "EvaluationRecord",
     "IdempotencyRecord",

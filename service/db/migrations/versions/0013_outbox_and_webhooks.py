@@ -6,7 +6,7 @@ transaction's id (`pg_current_xact_id()`), which the feed compares with the olde
 still running; SQLite has one writer at a time and stores 0.
 
 Revision ID: 0013
-Revises: 0016
+Revises: 0015
 Create Date: 2026-12-08
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0013"
-down_revision: str | None = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
