@@ -75,6 +75,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"  Try: curl -H 'Authorization: Bearer {issued.api_key}' {base}/v1/stations")
     else:
         print("  Need a key? linkage clients create --name NAME --scope admin")
+    print(f"  Stations' web client: {base}/app/")
     sys.stdout.flush()
 
     from service.main import create_app
@@ -88,6 +89,43 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         server_header=False,
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
+    return 0
+
+
+def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
+    """Send webhook deliveries until stopped (or one round with --once)."""
+    from service.relay import Relay, webhook_policy
+
+    async def action(services: Services) -> None:
+        relay = Relay(
+            Services(
+                database=services.database, vault=services.vault, webhooks=webhook_policy(settings)
+            ),
+            settings,
+        )
+        try:
+            if args.once:
+                await relay.run_once()
+            else:
+                await relay.run()
+        finally:
+            await relay.close()
+
+    print(f"webhook relay on {_describe_database(settings)}", file=sys.stderr)
+    sys.stderr.flush()
+    try:
+        _run_with_database(settings, action)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_event_schemas(settings: Settings, args: argparse.Namespace) -> int:
+    """Write one JSON Schema per event type, and the catalogue, to a directory."""
+    from service.http.event_schemas import write_event_schemas
+
+    written = write_event_schemas(Path(args.output))
+    print(f"{written} event schemas in {args.output}")
     return 0
 
 
@@ -153,6 +191,24 @@ def cmd_clients_revoke(settings: Settings, args: argparse.Namespace) -> int:
 
     record = _run_with_database(settings, action)
     print(f"revoked {record.id} ({record.name})")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Load the demo sample of 西湖区, or take it out."""
+    from service.usecases.demo import load_demo, remove_demo
+
+    async def action(services: Services) -> dict[str, int]:
+        await upgrade(services.database)
+        return await (remove_demo(services) if args.remove else load_demo(services))
+
+    counts = _run_with_database(settings, action)
+    summary = ", ".join(f"{count} {kind}" for kind, count in counts.items()) or "nothing"
+    if args.remove:
+        print(f"demo data removed: {summary} ({_describe_database(settings)})")
+    else:
+        print(f"demo data loaded: {summary} ({_describe_database(settings)})")
+        print("  Try: GET /v1/resource-requests?status=open, then …/{id}/candidates")
     return 0
 
 
@@ -246,6 +302,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("client_id", type=uuid.UUID, help="the client's id (see `clients list`)")
     revoke.set_defaults(handler=cmd_clients_revoke)
+
+    relay = commands.add_parser(
+        "relay",
+        help="send webhook deliveries (alone; app replicas then run LINKAGE_RELAY_ENABLED=false)",
+        description="Queue events for webhook subscriptions and send the due deliveries, every"
+        " LINKAGE_RELAY_INTERVAL_SECONDS, until stopped. Several relays may run at once on"
+        " PostgreSQL: each claims its deliveries with FOR UPDATE SKIP LOCKED.",
+    )
+    relay.add_argument("--once", action="store_true", help="one round, then exit")
+    relay.set_defaults(handler=cmd_relay)
+
+    schemas = commands.add_parser(
+        "event-schemas",
+        help="write the event catalogue's JSON Schemas",
+        description="One JSON Schema per event type, and index.json (`make openapi`).",
+    )
+    schemas.add_argument("--output", default="openapi/events", help="directory to write")
+    schemas.set_defaults(handler=cmd_event_schemas)
+
+    demo = commands.add_parser(
+        "demo",
+        help="load (or --remove) a small demo network of 西湖区",
+        description="Load a small, realistic sample of 西湖区 – the 西溪, 翠苑 and 古荡 stations"
+        " with their offices, a social work agency running them, a community organisation, six"
+        " volunteers with availability and two open requests – so that candidates show at once."
+        " Identifiers are valid but fictitious and marked (USCCs …MDEM…, phones 1990000…); the"
+        " sample is loaded once and noted record by record.",
+    )
+    demo.add_argument(
+        "--remove",
+        action="store_true",
+        help="take out exactly the demo's records, all or nothing; refused while other records"
+        " (offers, linkages, requests, offices) refer to them",
+    )
+    demo.set_defaults(handler=cmd_demo)
 
     openapi = commands.add_parser(
         "openapi",

@@ -27,6 +27,7 @@ from service.http.pagination import PageTokenSigner
 from service.http.problems import install_problem_handlers
 from service.http.rate_limits import RateLimiter
 from service.pii import PiiVault
+from service.relay import Relay, webhook_policy
 from service.routers import (
     allocation_runs,
     audit,
@@ -35,6 +36,7 @@ from service.routers import (
     compliance,
     divisions,
     evaluations,
+    events,
     health,
     hsds,
     linkages,
@@ -53,6 +55,7 @@ from service.routers import (
     universities,
     volunteer_teams,
     volunteers,
+    web,
 )
 from service.settings import Settings, get_settings
 from service.usecases.clients import Authenticator
@@ -99,6 +102,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             CertificateLevel(level): hours
             for level, hours in settings.training_hours_thresholds.items()
         },
+        webhooks=webhook_policy(settings),
     )
     app.state.services = services
     app.state.page_tokens = PageTokenSigner.from_settings(settings)
@@ -108,14 +112,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         keep_house(services, interval_seconds=settings.housekeeping_interval_seconds),
         name="housekeeping",
     )
+    relay = Relay(services, settings)
+    app.state.relay = relay
+    relaying = (
+        asyncio.create_task(relay.run(), name="webhook-relay") if settings.relay_enabled else None
+    )
     if settings.tune_gc:
         tune_garbage_collector()
     try:
         yield
     finally:
-        housekeeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await housekeeper
+        for task in (housekeeper, relaying):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await relay.close()
         await app.state.rate_limiter.close()
         await database.dispose()
 
@@ -189,6 +201,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         training_records,
         evaluations,
         compliance,
+        events,
+        web,
         bulk,
         hsds,
     ):

@@ -126,6 +126,14 @@ TAGS: list[dict[str, Any]] = [
         " labels, and the catalogue of problem codes.",
     },
     {
+        "name": "events",
+        "description": "The integration surface: an ordered change feed (`GET /v1/events`, resume"
+        " from a cursor), its catalogue of event types (each with a JSON Schema under"
+        " openapi/events/), and webhook subscriptions whose deliveries are signed as Standard"
+        " Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Events are thin: ids,"
+        " type, time, version, station and district; never personal data.",
+    },
+    {
         "name": "bulk",
         "description": "Load another system's register: NDJSON or CSV lines upserted by that"
         " system's own `external_id`, with a report per line.",
@@ -160,6 +168,7 @@ PARAMETERS: dict[str, str] = {
     "organization_id": "The HSDS organization's id (UUID): the organisation's `id`.",
     "resource": "What the lines are: `organisations`, `stations` or `offices`.",
     "survey_id": _ID.format("satisfaction survey"),
+    "subscription_id": _ID.format("webhook subscription"),
     "version": "A version number of the session (1 for the first record).",
     "supervisor_type": "Only sessions supervised by this type of supervisor.",
     "supervisor_id": "Only sessions supervised by this social worker, organisation or university.",

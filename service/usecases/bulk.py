@@ -20,12 +20,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.errors import violated_constraint
+from service.db.outbox import stage
 from service.db.reader import SqlAlchemyReader
 from service.db.repositories.divisions import DivisionRepository
 from service.db.tables import BulkJobRecord, ExternalIdRecord, OrganisationRecord, table
 from service.domain.access import Caller, Steward, outside_binding
 from service.domain.bulk import Line
 from service.domain.errors import DomainError, NotFound, RuleViolation
+from service.domain.events import Event
 from service.domain.identity import uscc_problem
 from service.domain.partners import service_area_problems
 from service.schemas.bulk import BulkJobRead, BulkResource, LineOutcome
@@ -270,6 +272,7 @@ async def _upsert_organisations(
 
     creates: list[_Entry] = []
     updates: list[_Entry] = []
+    versions: dict[uuid.UUID, tuple[int, Steward]] = {}  # of updated records: the next, steward
     claimed: set[str] = set()
     steward = caller.steward()
     for entry in good:
@@ -313,6 +316,10 @@ async def _upsert_organisations(
             continue
         entry.columns = columns
         updates.append(entry)
+        versions[current["id"]] = (
+            current["version"] + 1,
+            Steward(current["steward_station_id"], current["steward_organisation_id"]),
+        )
 
     for chunk in _chunks(creates):
         rows_in = [
@@ -345,6 +352,7 @@ async def _upsert_organisations(
                 await session.execute(insert(external), maps)
             for e in chunk:
                 e.outcome = LineOutcome.created
+            _tell(session, chunk, "created", now=now, steward=steward)
         except IntegrityError:  # one line of the chunk is at fault: find it, keep the others
             for e, row, mapping in zip(chunk, rows_in, maps, strict=True):
                 try:
@@ -352,6 +360,7 @@ async def _upsert_organisations(
                         await session.execute(insert(organisation), _normalised([row]))
                         await session.execute(insert(external), [mapping])
                     e.outcome = LineOutcome.created
+                    _tell(session, [e], "created", now=now, steward=steward)
                 except IntegrityError as exc:
                     e.id = None
                     e.reject(_broken(exc), code="constraint_violated")
@@ -362,12 +371,14 @@ async def _upsert_organisations(
                 await _update_rows(session, chunk, now=now)
             for e in chunk:
                 e.outcome = LineOutcome.updated
+            _tell(session, chunk, "updated", now=now, versions=versions)
         except IntegrityError:
             for e in chunk:
                 try:
                     async with session.begin_nested():
                         await _update_rows(session, [e], now=now)
                     e.outcome = LineOutcome.updated
+                    _tell(session, [e], "updated", now=now, versions=versions)
                 except IntegrityError as exc:
                     e.reject(_broken(exc), code="constraint_violated")
 
@@ -462,6 +473,39 @@ async def upsert_registry(
         except IntegrityError as exc:
             entry.id = None
             entry.reject(_broken(exc), code="constraint_violated")
+
+
+def _tell(
+    session: AsyncSession,
+    entries: Sequence[_Entry],
+    verb: str,
+    *,
+    now: Any,
+    steward: Steward | None = None,
+    versions: dict[uuid.UUID, tuple[int, Steward]] | None = None,
+) -> None:
+    """The outbox events of organisations written with Core statements (the unit of work does
+    not see those): `organisation.created` or `.updated`, in this transaction."""
+    events = []
+    for entry in entries:
+        if entry.id is None:
+            continue
+        version, owner = (1, steward) if versions is None else versions[entry.id]
+        status = (entry.columns or {}).get("status") or "active"
+        events.append(
+            Event(
+                id=uuid.uuid4(),
+                type=f"organisation.{verb}",
+                occurred_at=now,
+                subject_type="organisation",
+                subject_id=entry.id,
+                version=version,
+                station_id=owner.station_id if owner else None,
+                organisation_id=entry.id,
+                data={"status": status} if verb == "created" else {},
+            )
+        )
+    stage(session, *events)
 
 
 def _broken(exc: IntegrityError) -> str:

@@ -355,3 +355,20 @@ async def test_a_chunk_that_fails_is_replayed_line_by_line(admin, monkeypatch):
     assert job["report"][1]["id"] is None
     listed = (await admin.get("/v1/organisations")).json()["items"]
     assert len(listed) == 3
+
+
+async def test_bulk_changes_are_events_like_the_single_endpoints(admin, make_client):
+    from tests.api.test_events import everything
+
+    reader = await make_client(Scope.EVENTS_READ)
+    first = line("ev-1")
+    created = (await post(admin, ndjson(first, line("ev-2")))).json()
+    await post(admin, ndjson(first | {"name": "杭州市西湖区改名社会工作服务中心"}))
+    await post(admin, ndjson(station_line("ev-s", BEISHAN)), resource="stations")
+    items, _ = await everything(reader)
+    seen = [(e["type"], e["subject"]["id"], e["subject"]["version"]) for e in items]
+    one, two = (entry["id"] for entry in created["report"])
+    assert ("organisation.created", one, 1) in seen and ("organisation.created", two, 1) in seen
+    assert ("organisation.updated", one, 2) in seen
+    assert any(kind == "station.created" for kind, _, _ in seen)
+    assert len(seen) == 4

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.outbox import stage_returned
 from service.db.reader import Reader, Row
 from service.db.repositories.keyset import after, paged
 from service.db.repositories.offers import requests_offered_to
@@ -103,8 +104,9 @@ async def withdraw_live_offers(
         update(offer)
         .where(offer.c.request_id == request_id, offer.c.status.in_([s.value for s in LIVE_OFFER]))
         .values(status=OfferStatus.WITHDRAWN.value, version=offer.c.version + 1, updated_at=now)
+        .returning(*offer.c)
     )
-    return _rowcount(result), int(accepted or 0)
+    return await stage_returned(session, "offer", result), int(accepted or 0)
 
 
 async def expire_open_requests(session: AsyncSession, *, now: datetime) -> int:
@@ -120,8 +122,9 @@ async def expire_open_requests(session: AsyncSession, *, now: datetime) -> int:
             version=resource_request.c.version + 1,
             updated_at=now,
         )
+        .returning(*resource_request.c)
     )
-    return _rowcount(result)
+    return await stage_returned(session, "resource_request", result)
 
 
 async def expire_proposed_offers(session: AsyncSession, *, now: datetime) -> int:
@@ -142,9 +145,6 @@ async def expire_proposed_offers(session: AsyncSession, *, now: datetime) -> int
             or_(offer.c.expires_at <= now, of_expired_request),
         )
         .values(status=OfferStatus.EXPIRED.value, version=offer.c.version + 1, updated_at=now)
+        .returning(*offer.c)
     )
-    return _rowcount(result)
-
-
-def _rowcount(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await stage_returned(session, "offer", result)

@@ -6,6 +6,7 @@ from service.db.tables.access import (
     IdempotencyRecord,
     LeaseRecord,
 )
+from service.db.tables.bulk import BulkJobRecord, ExternalIdRecord
 from service.db.tables.columns import table, utcnow
 from service.db.tables.compliance import (
     EvaluationRecord,
@@ -15,7 +16,12 @@ from service.db.tables.compliance import (
     TrainingRecordRecord,
     VolunteerHoursRecord,
 )
-from service.db.tables.integration import BulkJobRecord, ExternalIdRecord
+from service.db.tables.demo import DemoRecord
+from service.db.tables.integration import (
+    OutboxEventRecord,
+    WebhookDeliveryRecord,
+    WebhookSubscriptionRecord,
+)
 from service.db.tables.linkages import LinkageRecord
 from service.db.tables.partners import (
     CharityResourceRecord,
@@ -46,12 +52,16 @@ __all__ = [
     "ApiClientRecord",
     "AuditEventRecord",
     "CharityResourceRecord",
+    "DemoRecord",
     "DivisionRecord",
     "EvaluationRecord",
     "IdempotencyRecord",
     "LeaseRecord",
     "LinkageRecord",
     "OfficeRecord",
+    "OutboxEventRecord",
+    "WebhookDeliveryRecord",
+    "WebhookSubscriptionRecord",
     "OrganisationRecord",
     "SatisfactionSurveyRecord",
     "SocialWorkerRecord",
