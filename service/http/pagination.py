@@ -192,7 +192,7 @@ def _current() -> _Paging:
 
 def _filters_digest(filters: Any) -> str:
     is_instance = is_dataclass(filters) and not isinstance(filters, type)
-    values: Mapping[str, Any] = asdict(filters) if is_instance else filters
+    values: Mapping[str, Any] = asdict(filters) if is_instance else (filters or {})
     canonical = orjson.dumps(
         {k: v for k, v in values.items() if v is not None}, option=orjson.OPT_SORT_KEYS, default=str
     )

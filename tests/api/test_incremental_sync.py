@@ -136,3 +136,15 @@ async def test_a_nested_collection_pages_in_update_order_too(admin):
         joined.append(volunteer["id"])
     members = await walk(admin, f"/v1/volunteer-teams/{team['id']}/members", order="updated_at")
     assert [m["volunteer"]["id"] for m in members] == sorted(joined)
+
+
+async def test_webhook_subscriptions_page_in_update_order(admin):
+    made = []
+    for n in range(3):
+        response = await admin.post(
+            "/v1/webhook-subscriptions", json={"url": f"http://127.0.0.1:9/hook{n}"}
+        )
+        assert response.status_code == 201, response.text
+        made.append(response.json())
+    listed = await walk(admin, "/v1/webhook-subscriptions", page_size=1, order="updated_at")
+    assert [s["id"] for s in listed] == [s["id"] for s in made]
