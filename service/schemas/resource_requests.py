@@ -86,7 +86,15 @@ class ResourceRequestCreate(Input):
     title: Name
     description: Details | None = None
     category: ServiceCategory
-    required_skills: Skills = Field(default_factory=list)
+    required_skills: Skills = Field(
+        default_factory=list,
+        description="Every one must be held: a hard filter of matching (registries that record"
+        " skills – volunteers, teams, organisations, social workers).",
+    )
+    preferred_skills: Skills = Field(
+        default_factory=list,
+        description="Welcome but not required: they only weigh in the `skill_coverage` score.",
+    )
     target_groups: TargetGroups = Field(default_factory=list)
     quantity: Quantity
     unit: Unit
@@ -104,6 +112,7 @@ class ResourceRequestUpdate(Input):
     title: Name = absent()
     description: Details | None = None
     required_skills: Skills = absent()
+    preferred_skills: Skills = absent()
     target_groups: TargetGroups = absent()
     quantity: Quantity = absent(description="Never below `committed_quantity`.")
     location: LocationIn | None = None
@@ -123,6 +132,7 @@ class ResourceRequestRead(Output):
     description: str | None
     category: ServiceCategory
     required_skills: list[Skill]
+    preferred_skills: list[Skill]
     target_groups: list[TargetGroup]
     quantity: int
     unit: QuantityUnit

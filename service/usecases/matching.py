@@ -65,6 +65,7 @@ def _facts(row: Row) -> ProviderFacts:
         outcome_sum=(int(row["rating_sum"] or 0) - outcomes) / 4,
         open_commitments=int(row["open_commitments"] or 0),
         linked_with_station=bool(row["linked"]),
+        distance_km=None if row.get("distance_km") is None else float(row["distance_km"]),
     )
 
 
@@ -88,6 +89,7 @@ def need_of(row: Row, services: Services) -> Need:
         quantity=row["quantity"] - row["committed_quantity"],
         division_code=row["division_code"],
         required_skills=tuple(row["required_skills"]),
+        preferred_skills=tuple(row.get("preferred_skills") or ()),
         starts_at=row["starts_at"],
         ends_at=row["ends_at"],
         lat=row["lat"],
@@ -217,6 +219,7 @@ class Scoring:
                 quantity=need.quantity,
                 division_code=need.division_code,
                 location=located,
+                preferred_skills=frozenset(need.preferred_skills),
             ),
             weights=weights,
             availability=Availability.of(need.starts_at, need.ends_at),
@@ -235,13 +238,15 @@ class Scoring:
             ):
                 counts[Filter.AVAILABILITY] += 1
                 continue
+            facts = _facts(row)
             found.append(
                 Candidate(
                     provider_type=kind,
                     provider_id=row["provider_id"],
                     name=row["name"],
                     capacity_left=min(int(row["capacity_left"]), self.need.quantity),
-                    score=score(self.wanted, _facts(row), self.weights),
+                    score=score(self.wanted, facts, self.weights),
+                    distance_km=facts.distance_km,
                 )
             )
         return found

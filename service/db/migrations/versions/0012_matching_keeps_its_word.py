@@ -1,0 +1,36 @@
+"""Matching that keeps its word (issue 8): a request's preferred skills (required ones become a
+hard filter), and why an offer lapsed when its request stopped taking offers.
+
+Revision ID: 0012
+Revises: 0011
+Create Date: 2026-12-08
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Plain ADD COLUMN on both databases: no table rebuild (which would drop SQLite's triggers).
+    op.add_column(
+        "resource_request",
+        sa.Column(
+            "preferred_skills", JSON_DOCUMENT, nullable=False, server_default=sa.text("'[]'")
+        ),
+    )
+    op.add_column("offer", sa.Column("lapse_reason", sa.String(length=32), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("offer", "lapse_reason")
+    op.drop_column("resource_request", "preferred_skills")
