@@ -13,12 +13,12 @@ import operator
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
 from service.domain.geo import Point, distance_km
-from service.domain.hangzhou_time import HANGZHOU, day_portions, window_days
+from service.domain.hangzhou_time import HANGZHOU, MAX_DAYS, day_portions, window_days
 from service.domain.hangzhou_time import touched_weekdays as hangzhou_touched_weekdays
 
 
@@ -255,7 +255,13 @@ def rank(candidates: list[Candidate], limit: int) -> list[Candidate]:
 
 # Hangzhou's calendar lives in service/domain/hangzhou_time.py; these names stay for callers.
 CHINA_TIME = HANGZHOU
-local_days = window_days
+
+
+def local_days(starts_at: datetime, ends_at: datetime) -> list[date]:
+    """The Hangzhou dates a window touches, first to last, at most a week of them."""
+    return window_days(starts_at, ends_at)[:MAX_DAYS]
+
+
 touched_weekdays = hangzhou_touched_weekdays
 
 END_OF_DAY = "24:00"

@@ -255,7 +255,9 @@ async def test_a_retried_batch_replays_and_offers_once(admin, services, request_
 
 async def test_a_hold_never_outlasts_the_requests_window(admin, services, station):
     organisation = await create_partner_organisation(admin)
-    request = await add_request(services, station["id"], lasts=timedelta(hours=3))
+    request = await add_request(
+        services, station["id"], lasts=timedelta(hours=3), required_skills=[]
+    )
     body = {
         "providers": [{"provider_type": "organisation", "provider_id": organisation["id"]}],
         "expires_in_hours": 48,
