@@ -19,6 +19,8 @@ from service.domain.divisions import ancestry
 from service.domain.geo import EARTH_RADIUS_KM, Point, distance_km
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+# A JSON column that may be absent: Python None is SQL NULL, not the JSON document `null`.
+OptionalJSONDocument = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -22,6 +22,7 @@ from service.db.repositories.candidates import (
 )
 from service.db.tables import ResourceRequestRecord, table
 from service.domain.access import Caller, PersonKind
+from service.domain.capacity import ONE_PERSON
 from service.domain.errors import Conflict, NotFound, a
 from service.domain.fulfilment import OFFERABLE
 from service.domain.geo import Point
@@ -230,11 +231,17 @@ class Scoring:
     ) -> list[Candidate]:
         """The survivors as scored candidates; a volunteer whose slots miss the window by the
         hour (SQL checks the weekday) is counted as removed by availability instead."""
-        kind, has_slots = provider_type.value, provider_type is ProviderType.VOLUNTEER
+        kind, has_slots = provider_type.value, provider_type in ONE_PERSON
         found = []
         for row in survivors:
-            if has_slots and not self.availability.admits(
-                row["weekly_availability"], row["availability_exceptions"]
+            # a person's slots must cover the window whole (SQL checked the weekdays only);
+            # a social worker who states no availability serves any time
+            if (
+                has_slots
+                and row["weekly_availability"] is not None
+                and not self.availability.admits(
+                    row["weekly_availability"], row["availability_exceptions"] or []
+                )
             ):
                 counts[Filter.AVAILABILITY] += 1
                 continue

@@ -271,6 +271,11 @@ def _volunteer_availability(source: Table, shape: Shape) -> ColumnElement[bool]:
     )
 
 
+def _social_worker_availability(source: Table, shape: Shape) -> ColumnElement[bool]:
+    """Not stated (NULL): any time; stated: as a volunteer's (the same pre-filter)."""
+    return or_(source.c.weekly_availability.is_(None), _volunteer_availability(source, shape))
+
+
 def _team_capacity(source: Table, shape: Shape) -> ColumnElement[Any]:
     if shape.unit is not QuantityUnit.PEOPLE:
         return literal(0)
@@ -391,7 +396,7 @@ SOURCES: dict[ProviderType, Source] = {
         table(SocialWorkerRecord),
         name=lambda t: t.c.name,
         kind=_for_categories(ServiceCategory.PROFESSIONAL_SERVICE, ServiceCategory.SUPERVISION),
-        availability=_always,
+        availability=_social_worker_availability,
         capacity=_one_each("weekly_hours"),
         qualification=_social_worker_qualification,
     ),
@@ -631,7 +636,7 @@ def _detailed(source: Source, shape: Shape, ranked: CTE) -> Select[Any]:
         .group_by(offer.c.provider_id)
         .subquery("record")
     )
-    volunteer = source.provider_type is ProviderType.VOLUNTEER
+    person = source.provider_type in capacity_rule.ONE_PERSON  # slots judged on these rows
     measured = shape.located and source.lat is not None and source.lon is not None
     return (
         select(
@@ -642,7 +647,7 @@ def _detailed(source: Source, shape: Shape, ranked: CTE) -> Select[Any]:
             (t.c[source.lat] if source.lat else literal(None)).label("lat"),
             (t.c[source.lon] if source.lon else literal(None)).label("lon"),
             (_distance(source) if measured else literal(None, Float())).label("distance_km"),
-            *([t.c.weekly_availability, t.c.availability_exceptions] if volunteer else []),
+            *([t.c.weekly_availability, t.c.availability_exceptions] if person else []),
             func.coalesce(record.c.open_commitments, 0).label("open_commitments"),
             func.coalesce(record.c.outcomes, 0).label("outcomes"),
             func.coalesce(record.c.rating_sum, 0).label("rating_sum"),

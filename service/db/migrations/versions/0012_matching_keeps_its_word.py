@@ -1,5 +1,6 @@
 """Matching that keeps its word (issue 8): a request's preferred skills (required ones become a
-hard filter), and why an offer lapsed when its request stopped taking offers.
+hard filter), why an offer lapsed when its request stopped taking offers, and a social worker's
+availability (weekly slots and dated exceptions, as a volunteer's).
 
 Revision ID: 0012
 Revises: 0011
@@ -29,8 +30,15 @@ def upgrade() -> None:
         ),
     )
     op.add_column("offer", sa.Column("lapse_reason", sa.String(length=32), nullable=True))
+    # A social worker's availability, as a volunteer's; NULL: not stated (any time).
+    op.add_column("social_worker", sa.Column("weekly_availability", JSON_DOCUMENT, nullable=True))
+    op.add_column(
+        "social_worker", sa.Column("availability_exceptions", JSON_DOCUMENT, nullable=True)
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("social_worker", "availability_exceptions")
+    op.drop_column("social_worker", "weekly_availability")
     op.drop_column("offer", "lapse_reason")
     op.drop_column("resource_request", "preferred_skills")
