@@ -260,7 +260,9 @@ async def test_5_once_four_of_thirty_accept_the_other_proposals_lapse_at_once(
         response = await admin.post(f"/v1/offers/{offer['id']}/accept")
         assert response.status_code == 200, response.text
 
-    listed = (await admin.get("/v1/offers", params={"request_id": request_id, "page_size": 50})).json()
+    listed = (
+        await admin.get("/v1/offers", params={"request_id": request_id, "page_size": 50})
+    ).json()
     by_status: dict[tuple[str, str | None], int] = {}
     for item in listed["items"]:
         key = (item["status"], item["lapse_reason"])
