@@ -62,7 +62,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     )
 
     async def prepare(services: Services) -> clients.IssuedClient | None:
-        await upgrade(services.database)
+        if settings.migrate_on_start:
+            await upgrade(services.database)
         return await clients.bootstrap_admin(services) if settings.bootstrap_admin else None
 
     issued = _run_with_database(settings, prepare)
@@ -85,6 +86,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         log_config=None,
         proxy_headers=True,
         server_header=False,
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
     return 0
 
@@ -187,8 +189,9 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "serve",
         help="migrate, then serve HTTP",
-        description="Apply pending migrations, create an admin client on a database that has"
-        " none (its key printed once), then serve the API with uvicorn.",
+        description="Apply pending migrations (unless LINKAGE_MIGRATE_ON_START=false), create an"
+        " admin client on a database that has none (its key printed once), then serve the API"
+        " with uvicorn.",
     )
     serve.add_argument("--host", help="interface to bind (default LINKAGE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default LINKAGE_PORT or 8000)")

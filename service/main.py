@@ -92,6 +92,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         match_radius_km=settings.match_radius_km,
         match_totals_cache_seconds=settings.match_totals_cache_seconds,
         offer_hold_hours=settings.offer_hold_hours,
+        run_lease_seconds=settings.allocation_lease_seconds,
         training_thresholds={
             CertificateLevel(level): hours
             for level, hours in settings.training_hours_thresholds.items()

@@ -52,7 +52,13 @@ class Settings(BaseSettings):
         default=0, ge=0, le=100, description="Extra connections are opened and closed per use."
     )
     db_statement_cache_size: int = Field(
-        default=100, ge=0, description="asyncpg prepared statements; 0 behind PgBouncer."
+        default=100, ge=0, description="asyncpg prepared statements (ignored behind PgBouncer)."
+    )
+    db_pgbouncer: bool = Field(
+        default=False,
+        description="The database URL is PgBouncer in transaction mode: no prepared statement"
+        " outlives its transaction, and statement_timeout is not sent at connect (PgBouncer"
+        " refuses it): set it on the role (ALTER ROLE … SET statement_timeout).",
     )
     # Every database call is bounded, so that a database that is down or slow is a fast 503.
     db_connect_timeout_seconds: float = Field(
@@ -143,8 +149,16 @@ class Settings(BaseSettings):
     housekeeping_interval_seconds: float = Field(
         default=60.0,
         gt=0,
-        description="How often lapsed offers and requests are expired, abandoned runs failed and"
-        " stored idempotent responses purged.",
+        description="How often lapsed offers and requests are expired, orphaned allocation runs"
+        " taken over and stored idempotent responses purged: by one replica of many per tick.",
+    )
+    allocation_lease_seconds: float = Field(
+        default=60.0,
+        ge=1,
+        le=900,
+        description="How long a process's claim on a running allocation run holds (renewed a"
+        " third of the way through); a run whose process died is taken over by another"
+        " process's housekeeping sweep once its lease lapses.",
     )
     training_hours_thresholds: dict[str, float] = Field(
         default_factory=lambda: {k.value: v for k, v in DEFAULT_THRESHOLDS.items()},
@@ -158,6 +172,17 @@ class Settings(BaseSettings):
     bootstrap_admin: bool = Field(
         default=True,
         description="On first start with no clients, create one admin and print its key.",
+    )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="`linkage serve` applies pending migrations first; false where a separate"
+        " `linkage migrate` job runs before a rollout (several replicas).",
+    )
+    graceful_shutdown_seconds: int = Field(
+        default=30,
+        gt=0,
+        le=600,
+        description="On SIGTERM, how long requests in flight may finish before uvicorn stops.",
     )
 
     @field_validator("match_weights")

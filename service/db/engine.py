@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -42,15 +43,20 @@ def build_engine(settings: Settings, *, bounded_statements: bool = True) -> Asyn
         engine = create_async_engine(url, json_serializer=json_text)
         _configure_sqlite(engine)
         return engine
-    server_settings = {"application_name": "linkage"}
+    cache = _statement_cache_size(settings)
     connect_args: dict[str, Any] = {
-        "prepared_statement_cache_size": settings.db_statement_cache_size,
-        "statement_cache_size": settings.db_statement_cache_size,
+        "prepared_statement_cache_size": cache,
+        "statement_cache_size": cache,
         "timeout": settings.db_connect_timeout_seconds,
-        "server_settings": server_settings,
+        "server_settings": _server_settings(
+            settings, "linkage", settings.db_statement_timeout_seconds if bounded_statements else 0
+        ),
     }
+    if settings.db_pgbouncer:
+        # SQLAlchemy prepares every statement by name; behind PgBouncer two clients' statements
+        # meet on one server connection, so each name must be unique
+        connect_args["prepared_statement_name_func"] = _unique_statement_name
     if bounded_statements:
-        server_settings["statement_timeout"] = _milliseconds(settings.db_statement_timeout_seconds)
         connect_args["command_timeout"] = settings.db_command_timeout_seconds
     return create_async_engine(
         url,
@@ -67,7 +73,24 @@ def build_engine(settings: Settings, *, bounded_statements: bool = True) -> Asyn
 
 
 def _milliseconds(seconds: float) -> str:
-    return str(max(1, round(seconds * 1000)))
+    return str(max(1, round(seconds * 1000))) if seconds else "0"
+
+
+def _statement_cache_size(settings: Settings) -> int:
+    return 0 if settings.db_pgbouncer else settings.db_statement_cache_size
+
+
+def _server_settings(settings: Settings, application: str, timeout: float) -> dict[str, str]:
+    """Startup parameters. PgBouncer 1.18 refuses `statement_timeout` at connect: behind it
+    the role's setting applies (the README's "Running in production")."""
+    parameters = {"application_name": application}
+    if not settings.db_pgbouncer:
+        parameters["statement_timeout"] = _milliseconds(timeout)
+    return parameters
+
+
+def _unique_statement_name() -> str:
+    return f"__linkage_{uuid.uuid4().hex}__"
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -172,15 +195,14 @@ class Database:
             dsn,
             min_size=0,  # connect on first use: without a database the app starts, not ready
             max_size=settings.db_pool_size,
-            statement_cache_size=settings.db_statement_cache_size,
+            statement_cache_size=_statement_cache_size(settings),
             init=_register_json_codecs,
             reset=_keep_session_state,
             timeout=settings.db_connect_timeout_seconds,
             command_timeout=settings.db_command_timeout_seconds,
-            server_settings={
-                "application_name": "linkage-reads",
-                "statement_timeout": _milliseconds(settings.db_statement_timeout_seconds),
-            },
+            server_settings=_server_settings(
+                settings, "linkage-reads", settings.db_statement_timeout_seconds
+            ),
         )
         self._read_pool_timeout = settings.db_pool_timeout_seconds
         self._command_timeout = settings.db_command_timeout_seconds

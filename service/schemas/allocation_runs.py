@@ -40,6 +40,10 @@ class AllocationRunRead(Output):
     solver_seconds: float | None = Field(description="Time to build and solve the flow model.")
     total_seconds: float | None = Field(description="Time from start to finish of the run.")
     error: str | None = Field(description="Why a failed run failed.")
+    attempts: int = Field(
+        description="How many times a process has taken the run on: more than 1 when the"
+        " replica running it stopped and another took it over (3 at most, then it fails)."
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -1,10 +1,15 @@
 """Batch allocation runs: start one, let it run in the background, read it, apply it.
 
-A run is created `queued` and answered at once; an asyncio task then gathers the open requests
-of its district (or the city), asks matching for each one's candidates, solves the min-cost
-flow (service.domain.allocation) in a worker thread and stores the assignments – or records
-why it failed. Nothing it does can crash the app: every failure is logged with the run's id and
-written on the run.
+A run is created `queued` and answered at once; an asyncio task of the same process then
+claims it under a lease, gathers the open requests of its district (or the city), asks matching
+for each one's candidates, solves the min-cost flow (service.domain.allocation) in a worker
+thread and stores the assignments – or records why it failed. Nothing it does can crash the
+app: every failure is logged with the run's id and written on the run.
+
+Runs survive their process: the lease is renewed while the run goes on; a process that stops
+hands its run back, and the run of a process that died is taken over by another's housekeeping
+once its lease lapses (`recover_runs`), at most MAX_ATTEMPTS tries in all. Only the holder of
+the lease may finish a run, so no run is ever done twice.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from service.db.reader import Row, SqlAlchemyReader
 from service.db.repositories.allocation_runs import (
     AllocationRunRepository,
     add_assignments,
-    fail_abandoned_runs,
+    claim_run,
     fail_run,
+    hand_back_run,
     live_offers,
     move_run,
     open_requests,
+    orphaned_runs,
+    renew_lease,
     requests_for_update,
 )
 from service.db.repositories.divisions import DivisionRepository
@@ -82,6 +90,8 @@ CANDIDATES_PER_REQUEST = 20  # K: each request's best candidates enter the flow 
 SEARCH_CHUNK = 100  # requests searched together (on PostgreSQL: one statement per shape)
 SEARCH_CONCURRENCY = 4  # chunks in flight at once (each holds a read connection)
 RUN_TIMEOUT_SECONDS = 900.0  # a run still going after this is failed
+MAX_ATTEMPTS = 3  # a run taken over this often (its process dying each time) is failed
+RECOVER_BATCH = 4  # orphaned runs one process takes over per sweep
 
 
 class CandidateSource(Protocol):
@@ -159,54 +169,98 @@ async def start_allocation_run(
     if created and not result.replayed:
         run_id = created[0]
         _in_background(
-            execute_run(services, run_id=run_id, caller=caller, candidates=candidates),
+            execute_run(services, run_id=run_id, candidates=candidates),
             name=f"allocation-run-{run_id}",
         )
     return result
+
+
+class _LeaseLost(Exception):
+    """The run's lease went to another process (this one stalled past it): it finishes it."""
 
 
 async def execute_run(
     services: Services,
     *,
     run_id: uuid.UUID,
-    caller: Caller,
     candidates: CandidateSource = matched_candidates,
 ) -> None:
-    """Carry a queued run through to `succeeded` or `failed`; never raises (but cancellation,
-    which is recorded on the run as best it can be, then passed on)."""
+    """Claim a queued (or orphaned) run and carry it through to `succeeded` or `failed`; never
+    raises (but cancellation: the run is handed back to the queue, and cancellation passed on).
+    A run another process holds is left alone."""
     started = time.perf_counter()
+    owner = services.worker_id
+    now = services.clock()
+    async with unit_of_work(services.database) as session:
+        claimed = await claim_run(
+            session, run_id, owner=owner, now=now, until=now + _lease(services)
+        )
+    if not claimed:
+        logger.info("allocation run taken by another process", extra={"run_id": str(run_id)})
+        return
+    keeper = asyncio.create_task(_keep_lease(services, run_id), name=f"lease-{run_id}")
     try:
         async with asyncio.timeout(RUN_TIMEOUT_SECONDS):
-            await _run(services, run_id=run_id, caller=caller, candidates=candidates, t0=started)
-    except asyncio.CancelledError as exc:  # the service is stopping
-        logger.warning("allocation run cancelled", extra={"run_id": str(run_id)})
-        await _record_failure(services, run_id, exc, seconds=time.perf_counter() - started)
+            await _run(services, run_id=run_id, candidates=candidates, t0=started)
+    except asyncio.CancelledError:  # the service is stopping: another process takes it on
+        logger.warning("allocation run interrupted; handed back", extra={"run_id": str(run_id)})
+        await _hand_back(services, run_id)
         raise
+    except _LeaseLost:
+        logger.warning(
+            "allocation run's lease lapsed; left to its new holder", extra={"run_id": str(run_id)}
+        )
     except Exception as exc:
         logger.exception("allocation run failed", extra={"run_id": str(run_id)})
         await _record_failure(services, run_id, exc, seconds=time.perf_counter() - started)
+    finally:
+        keeper.cancel()
+
+
+def _lease(services: Services) -> timedelta:
+    return timedelta(seconds=services.run_lease_seconds)
+
+
+async def _keep_lease(services: Services, run_id: uuid.UUID) -> None:
+    """Renew the run's lease a third of the way through, until cancelled or lost."""
+    while True:
+        await asyncio.sleep(services.run_lease_seconds / 3)
+        try:
+            async with unit_of_work(services.database) as session:
+                held = await renew_lease(
+                    session,
+                    run_id,
+                    owner=services.worker_id,
+                    until=services.clock() + _lease(services),
+                )
+        except Exception:  # the database is away: try again; the lease may lapse meanwhile
+            logger.warning(
+                "could not renew an allocation run's lease", extra={"run_id": str(run_id)}
+            )
+            continue
+        if not held:
+            return
+
+
+async def _hand_back(services: Services, run_id: uuid.UUID) -> None:
+    try:
+        async with unit_of_work(services.database) as session:
+            await hand_back_run(session, run_id, owner=services.worker_id)
+    except Exception:  # its lease lapses instead, and another process takes it over
+        logger.exception("could not hand back an allocation run", extra={"run_id": str(run_id)})
 
 
 async def _run(
     services: Services,
     *,
     run_id: uuid.UUID,
-    caller: Caller,
     candidates: CandidateSource,
     t0: float,
 ) -> None:
-    async with unit_of_work(services.database) as session:
-        started = await move_run(
-            session,
-            run_id,
-            expected=RunStatus.QUEUED,
-            values={"status": RunStatus.RUNNING.value, "started_at": services.clock()},
-        )
+    async with unit_of_work(services.database) as session:  # the primary: just claimed
         row = await AllocationRunRepository(SqlAlchemyReader(session)).get(run_id)
-    if not started or row is None:
-        logger.warning("allocation run was not queued; left alone", extra={"run_id": str(run_id)})
+    if row is None:
         return
-
     async with services.database.read() as reader:
         rows = await open_requests(reader, district_code=row["district_code"], now=services.clock())
     demands = [
@@ -243,11 +297,11 @@ async def _run(
         for a in allocation.assignments
     ]
     async with unit_of_work(services.database) as session:
-        await add_assignments(session, rows_to_add)
-        await move_run(
+        finished = await move_run(
             session,
             run_id,
             expected=RunStatus.RUNNING,
+            owner=services.worker_id,
             values={
                 "status": RunStatus.SUCCEEDED.value,
                 "request_count": len(demands),
@@ -257,8 +311,13 @@ async def _run(
                 "solver_seconds": allocation.solver_seconds,
                 "total_seconds": time.perf_counter() - t0,
                 "finished_at": services.clock(),
+                "lease_owner": None,
+                "lease_expires_at": None,
             },
         )
+        if not finished:
+            raise _LeaseLost  # rolls back: its new holder stores the assignments
+        await add_assignments(session, rows_to_add)
     logger.info(
         "allocation run succeeded",
         extra={
@@ -320,7 +379,10 @@ async def _record_failure(
                     "error": _error_text(exc),
                     "total_seconds": seconds,
                     "finished_at": services.clock(),
+                    "lease_owner": None,
+                    "lease_expires_at": None,
                 },
+                owner=services.worker_id,
             )
     except Exception:
         logger.exception(
@@ -329,19 +391,39 @@ async def _record_failure(
 
 
 ABANDONED = (
-    "the process running it stopped before it finished (a restart or a crash); start a new run"
+    "the processes running it stopped before it finished, {attempts} times (restarts or"
+    " crashes); start a new run"
 )
 
 
-async def fail_abandoned(services: Services) -> int:
-    """Fail the runs left queued or running by a process that is gone: any older than the
-    longest a run may take (and a minute's grace); how many. Safe beside other processes."""
+async def recover_runs(services: Services) -> int:
+    """Take over the runs no live process is running (their process died, or stopped and
+    handed them back): each is started here in the background, or failed once it has been
+    tried MAX_ATTEMPTS times; how many. Safe beside other processes: a run is claimed by one."""
     now = services.clock()
-    cut_off = now - timedelta(seconds=RUN_TIMEOUT_SECONDS + 60)
     async with unit_of_work(services.database) as session:
-        return await fail_abandoned_runs(
-            session, created_before=cut_off, values={"error": ABANDONED, "finished_at": now}
+        orphans = await orphaned_runs(
+            session, now=now, queued_before=now - _lease(services), limit=RECOVER_BATCH
         )
+        for orphan in orphans:
+            if orphan["attempts"] >= MAX_ATTEMPTS:
+                await fail_run(
+                    session,
+                    orphan["id"],
+                    {
+                        "error": ABANDONED.format(attempts=orphan["attempts"]),
+                        "finished_at": now,
+                        "lease_owner": None,
+                        "lease_expires_at": None,
+                    },
+                )
+    for orphan in orphans:
+        if orphan["attempts"] < MAX_ATTEMPTS:
+            logger.warning("taking over an allocation run", extra={"run_id": str(orphan["id"])})
+            _in_background(
+                execute_run(services, run_id=orphan["id"]), name=f"allocation-run-{orphan['id']}"
+            )
+    return len(orphans)
 
 
 async def get_allocation_run(

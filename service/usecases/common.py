@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -42,6 +45,15 @@ class Services:
     training_thresholds: Mapping[CertificateLevel, float] = field(
         default_factory=lambda: dict(DEFAULT_THRESHOLDS)
     )
+    # Background work: who this process is to its peers, and how long its claims hold.
+    worker_id: str = field(default_factory=lambda: worker_name())
+    run_lease_seconds: float = 60.0
+
+
+def worker_name() -> str:
+    """This process among the service's replicas: host, pid and a random part (a pid may be
+    reused by a restarted container)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 # Constraints that concurrent requests can still collide on after the use case's own checks.

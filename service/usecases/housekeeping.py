@@ -1,19 +1,22 @@
 """What the service does on its own, every few minutes: release what has lapsed.
 
 - expire the open requests whose window has ended and the proposed offers past their hold;
-- fail the allocation runs a stopped process left queued or running;
+- take over the allocation runs a stopped process left queued or running;
 - delete stored idempotent responses past their time.
 
-Every step is one short transaction and safe when several processes sweep at once.
+Every step is one short transaction and safe when several processes sweep at once; with
+several replicas, one of them sweeps per tick (a lease in the database decides which).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
-from service.usecases.allocation_runs import fail_abandoned
-from service.usecases.common import Services
+from service.db.repositories.leases import take_lease
+from service.usecases.allocation_runs import recover_runs
+from service.usecases.common import Services, unit_of_work
 from service.usecases.idempotency import purge_expired
 from service.usecases.resource_requests import expire_overdue
 
@@ -21,7 +24,7 @@ logger = logging.getLogger("linkage.housekeeping")
 
 STEPS = (
     ("expired requests and offers", expire_overdue),
-    ("failed abandoned allocation runs", fail_abandoned),
+    ("took over orphaned allocation runs", recover_runs),
     ("purged idempotency records", purge_expired),
 )
 
@@ -41,8 +44,25 @@ async def sweep(services: Services) -> dict[str, int]:
     return done
 
 
+async def my_turn(services: Services, *, interval_seconds: float) -> bool:
+    """Whether this process sweeps this tick: it holds the sweep's lease for a little less
+    than a tick, so whichever replica ticks first after it lapses takes the next turn."""
+    now = services.clock()
+    until = now + timedelta(seconds=interval_seconds * 0.9)
+    try:
+        async with unit_of_work(services.database) as session:
+            return await take_lease(
+                session, "housekeeping", owner=services.worker_id, now=now, until=until
+            )
+    except Exception:
+        logger.warning("could not take the housekeeping turn; trying next tick")
+        return False
+
+
 async def keep_house(services: Services, *, interval_seconds: float) -> None:
-    """Sweep now and then every `interval_seconds`, until cancelled."""
+    """Sweep now and then every `interval_seconds` when it is this process's turn, until
+    cancelled."""
     while True:
-        await sweep(services)
+        if await my_turn(services, interval_seconds=interval_seconds):
+            await sweep(services)
         await asyncio.sleep(interval_seconds)

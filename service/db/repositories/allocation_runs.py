@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
@@ -151,55 +151,124 @@ async def live_offers(
     return [dict(row) for row in (await session.execute(query)).mappings()]
 
 
+async def _changed(session: AsyncSession, statement: Any) -> bool:
+    result = await session.execute(statement.execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def _held_by(owner: str | None) -> Any:
+    """The run is running under `owner`'s lease (any run, when owner is None)."""
+    if owner is None:
+        return true()
+    return and_(run.c.status == RunStatus.RUNNING.value, run.c.lease_owner == owner)
+
+
+def _lapsed(now: datetime) -> Any:
+    """The run's lease has lapsed (or it has none: a run from before leases)."""
+    return or_(run.c.lease_expires_at.is_(None), run.c.lease_expires_at <= now)
+
+
 async def move_run(
     session: AsyncSession,
     run_id: uuid.UUID,
     *,
     expected: RunStatus,
     values: dict[str, Any],
+    owner: str | None = None,
 ) -> bool:
-    """Change a run that is in the expected status (atomically); whether it was."""
-    result = await session.execute(
+    """Change a run that is in the expected status (and, given an owner, still under its
+    lease), atomically; whether it was."""
+    return await _changed(
+        session,
         update(run)
-        .where(run.c.id == run_id, run.c.status == expected.value)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        .where(run.c.id == run_id, run.c.status == expected.value, _held_by(owner))
+        .values(**values),
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
 
 
-async def fail_run(session: AsyncSession, run_id: uuid.UUID, values: dict[str, Any]) -> bool:
-    """Record that a queued or running run failed; whether it was still unfinished."""
-    result = await session.execute(
+async def claim_run(
+    session: AsyncSession, run_id: uuid.UUID, *, owner: str, now: datetime, until: datetime
+) -> bool:
+    """Take a queued run, or a running one whose lease has lapsed, under `owner`'s lease
+    until `until` (one more attempt); whether it was taken. Compare-and-set: of several
+    processes claiming one run at once, one gets it."""
+    claimable = or_(
+        run.c.status == RunStatus.QUEUED.value,
+        and_(run.c.status == RunStatus.RUNNING.value, _lapsed(now)),
+    )
+    return await _changed(
+        session,
+        update(run)
+        .where(run.c.id == run_id, claimable)
+        .values(
+            status=RunStatus.RUNNING.value,
+            lease_owner=owner,
+            lease_expires_at=until,
+            attempts=run.c.attempts + 1,
+            started_at=func.coalesce(run.c.started_at, now),
+        ),
+    )
+
+
+async def renew_lease(
+    session: AsyncSession, run_id: uuid.UUID, *, owner: str, until: datetime
+) -> bool:
+    """Extend the lease of a run `owner` is running; whether it still held it."""
+    return await _changed(
+        session,
+        update(run).where(run.c.id == run_id, _held_by(owner)).values(lease_expires_at=until),
+    )
+
+
+async def hand_back_run(session: AsyncSession, run_id: uuid.UUID, *, owner: str) -> bool:
+    """Put a run `owner` was running back in the queue for another process; whether it was."""
+    return await _changed(
+        session,
+        update(run)
+        .where(run.c.id == run_id, _held_by(owner))
+        .values(status=RunStatus.QUEUED.value, lease_owner=None, lease_expires_at=None),
+    )
+
+
+async def orphaned_runs(
+    session: AsyncSession, *, now: datetime, queued_before: datetime, limit: int
+) -> list[Row]:
+    """Runs no live process is running: queued and not taken by the process that accepted
+    them (created before `queued_before`), or running under a lapsed lease (or none, from
+    before leases, created before `queued_before`); oldest first."""
+    orphaned = or_(
+        and_(
+            run.c.status == RunStatus.QUEUED.value,
+            or_(run.c.created_at < queued_before, run.c.attempts > 0),
+        ),
+        and_(
+            run.c.status == RunStatus.RUNNING.value,
+            _lapsed(now),
+            or_(run.c.lease_expires_at.is_not(None), run.c.created_at < queued_before),
+        ),
+    )
+    query = select(run.c.id, run.c.attempts).where(orphaned).order_by(run.c.created_at).limit(limit)
+    return [dict(row) for row in (await session.execute(query)).mappings()]
+
+
+async def fail_run(
+    session: AsyncSession, run_id: uuid.UUID, values: dict[str, Any], *, owner: str | None = None
+) -> bool:
+    """Record that a queued or running run failed (given an owner, only while it holds the
+    run's lease); whether it was still unfinished."""
+    return await _changed(
+        session,
         update(run)
         .where(
             run.c.id == run_id,
             run.c.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]),
+            _held_by(owner),
         )
-        .values(status=RunStatus.FAILED.value, **values)
-        .execution_options(synchronize_session=False)
+        .values(status=RunStatus.FAILED.value, **values),
     )
-    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def add_assignments(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     """Insert a run's assignments in one statement (executemany)."""
     if rows:
         await session.execute(insert(assignment), list(rows))
-
-
-async def fail_abandoned_runs(
-    session: AsyncSession, *, created_before: datetime, values: dict[str, Any]
-) -> int:
-    """Fail the runs still queued or running that were created before the cut-off (their
-    process stopped before it could say so); how many."""
-    result = await session.execute(
-        update(run)
-        .where(
-            run.c.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]),
-            run.c.created_at < created_before,
-        )
-        .values(status=RunStatus.FAILED.value, **values)
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,6 +1,11 @@
 """SQLModel table classes: the schema of record. Never used as request or response bodies."""
 
-from service.db.tables.access import ApiClientRecord, AuditEventRecord, IdempotencyRecord
+from service.db.tables.access import (
+    ApiClientRecord,
+    AuditEventRecord,
+    IdempotencyRecord,
+    LeaseRecord,
+)
 from service.db.tables.columns import table, utcnow
 from service.db.tables.compliance import (
     EvaluationRecord,
@@ -41,6 +46,7 @@ __all__ = [
     "DivisionRecord",
     "EvaluationRecord",
     "IdempotencyRecord",
+    "LeaseRecord",
     "LinkageRecord",
     "OfficeRecord",
     "OrganisationRecord",

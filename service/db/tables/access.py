@@ -80,3 +80,13 @@ class AuditEventRecord(SQLModel, table=True):
     fields: list[str] = json_list()
     purpose: str = Field(max_length=200)
     request_id: str = Field(max_length=128)
+
+
+class LeaseRecord(SQLModel, table=True):
+    """A named turn that one process of many holds until it expires (the housekeeping sweep)."""
+
+    __tablename__ = "lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    owner: str = Field(max_length=96)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

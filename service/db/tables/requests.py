@@ -162,6 +162,11 @@ class AllocationRunRecord(SQLModel, table=True):
     started_at: datetime | None = _maybe_instant()
     finished_at: datetime | None = _maybe_instant()
     applied_at: datetime | None = _maybe_instant()
+    # The process running it and until when (renewed while it runs); a run whose lease has
+    # lapsed is taken over by another process, at most MAX_ATTEMPTS tries in all.
+    lease_owner: str | None = Field(default=None, max_length=96)
+    lease_expires_at: datetime | None = _maybe_instant()
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AllocationAssignmentRecord(SQLModel, table=True):
