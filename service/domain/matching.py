@@ -2,8 +2,9 @@
 
 A score is a weighted mean of components in [0, 1]. Every component reports its value, its
 weight and its contribution, so a station sees why a provider ranks where it does (DESIGN §4).
-Hard filters (kind, status, area, availability, capacity, qualification) are applied before
-scoring, in SQL; this module only ranks what passed them.
+Hard filters (kind, status, area, availability, capacity, qualification, skills) are applied
+before scoring, in SQL, but for whether a person's slots cover the window whole (`Availability`,
+judged on the rows SQL returns); this module ranks what passed them.
 """
 
 from __future__ import annotations

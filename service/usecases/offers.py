@@ -222,7 +222,7 @@ async def _named(
                 FieldProblem(
                     f"providers[{index}].provider_id",
                     f"the {choice.provider_type} does not pass matching's hard filters (kind,"
-                    " active, area, availability, capacity, qualification)",
+                    " active, area, availability, capacity, qualification, skills)",
                     code="provider_not_eligible",
                 )
             )
