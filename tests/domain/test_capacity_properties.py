@@ -141,3 +141,30 @@ def test_a_person_held_in_the_window_has_nothing_left(capacity, held):
     for person in PERSONS:
         assert left(person, capacity, held) == 0
         assert left(person, capacity, 0) == capacity
+
+
+def test_a_refusal_says_what_is_left_and_what_was_held():
+    with pytest.raises(Conflict) as refused:
+        check_capacity(ProviderType.CHARITY_RESOURCE, 280, 60, 250)
+    assert refused.value.detail == "the charity_resource can give 220 more; 250 is too much"
+    assert refused.value.extra == {"remaining_quantity": 280, "held_quantity": 60}
+
+
+def test_a_person_held_for_a_while_of_the_window_takes_no_hours_more():
+    # 5 hours a week, 2 held in an overlapping window: 3 would be left, but a person is whole
+    with pytest.raises(Conflict) as refused:
+        check_capacity(ProviderType.VOLUNTEER, 5, 2, 2)
+    assert refused.value.detail == "the volunteer can give 0 more; 2 is too much"
+    check_capacity(ProviderType.VOLUNTEER_TEAM, 5, 2, 2)  # a team has 3 people left
+
+
+@pytest.mark.parametrize(
+    ("provider_type", "unit", "row", "expected"),
+    [
+        (ProviderType.SOCIAL_WORKER, QuantityUnit.HOURS, {"weekly_hours": 6}, 6),
+        (ProviderType.VOLUNTEER_TEAM, QuantityUnit.PEOPLE, {"capacity_people": None}, 0),
+        (ProviderType.VOLUNTEER_TEAM, QuantityUnit.PEOPLE, {"members": None}, 0),
+    ],
+)
+def test_hours_and_headcounts_from_the_registry_row(provider_type, unit, row, expected):
+    assert stated(provider_type, unit, row) == expected
