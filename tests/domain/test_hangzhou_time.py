@@ -13,6 +13,7 @@ from service.domain.fulfilment import default_service_date, service_days
 from service.domain.hangzhou_time import (
     day_portions,
     local_date,
+    local_time,
     touched_weekdays,
     window_days,
 )
@@ -42,9 +43,14 @@ def test_an_instant_is_dated_on_hangzhous_calendar(instant, expected):
     assert local_date(instant) == expected
 
 
-def test_a_naive_datetime_has_no_date():
+@pytest.mark.parametrize("convert", [local_date, local_time])
+def test_a_naive_datetime_has_no_place_on_the_calendar(convert):
     with pytest.raises(ValueError, match="^a naive datetime has no place on Hangzhou's calendar$"):
-        local_date(datetime(2026, 12, 7, 0, 30))
+        convert(datetime(2026, 12, 7, 0, 30))
+
+
+def test_an_instant_on_hangzhous_wall_clock():
+    assert local_time(datetime(2026, 12, 6, 16, 30, tzinfo=UTC)).strftime("%d %H:%M") == "07 00:30"
 
 
 @pytest.mark.parametrize(
