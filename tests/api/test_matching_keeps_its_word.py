@@ -19,6 +19,7 @@ import pytest
 
 from service.db.tables import ResourceRequestRecord
 from tests.factories.partners import create_organisation, uscc
+from tests.factories.people import create_social_worker
 from tests.factories.registry import BEISHAN, create_station
 from tests.factories.volunteers import create_resource, create_volunteer
 
@@ -365,3 +366,48 @@ async def test_7_a_volunteer_free_for_part_of_the_window_is_no_candidate(admin, 
     assert ids(body) == {whole["id"]}
     assert late["id"] not in ids(body)
     assert removed(body, "volunteer")["availability"] == 1
+
+
+async def test_social_workers_are_held_to_the_availability_they_state(admin, services, station):
+    unstated = await create_social_worker(admin, name="随时")
+    covering = await create_social_worker(
+        admin,
+        name="上午",
+        availability={"weekly": [{"weekday": 6, "start": "08:00", "end": "12:00"}]},
+    )
+    partial = await create_social_worker(
+        admin,
+        name="十点后",
+        availability={"weekly": [{"weekday": 6, "start": "10:00", "end": "12:00"}]},
+    )
+    away = await create_social_worker(
+        admin,
+        name="请假",
+        availability={
+            "weekly": [{"weekday": 6, "start": "08:00", "end": "12:00"}],
+            "exceptions": [{"date": SATURDAY.isoformat(), "available": False}],
+        },
+    )
+    request_id = await insert_request(
+        services,
+        station["id"],
+        category="professional_service",
+        required_skills=[],
+        starts_at=at(SATURDAY, 9),
+        ends_at=at(SATURDAY, 11),
+    )
+
+    body = await candidates(admin, request_id)
+
+    workers = {
+        c["provider_id"] for c in body["candidates"] if c["provider_type"] == "social_worker"
+    }
+    assert workers == {unstated["id"], covering["id"]}
+    assert not workers & {partial["id"], away["id"]}
+    assert removed(body, "social_worker")["availability"] == 2
+    shown = (await admin.get(f"/v1/social-workers/{covering['id']}")).json()["availability"]
+    assert shown == {
+        "weekly": [{"weekday": 6, "start": "08:00", "end": "12:00"}],
+        "exceptions": [],
+    }
+    assert (await admin.get(f"/v1/social-workers/{unstated['id']}")).json()["availability"] is None
