@@ -25,9 +25,10 @@ $(VENV)/.installed-mutation: pyproject.toml $(VENV)/.installed-test
 run: $(VENV)/.installed
 	$(BIN)/linkage serve
 
-## Run the whole test suite (SQLite, or PostgreSQL when LINKAGE_TEST_DATABASE_URL is set).
+## Run the whole test suite (SQLite, or PostgreSQL when LINKAGE_TEST_DATABASE_URL is set);
+## PYTEST_ARGS passes more (CI: --ignore=tests/browser on its PostgreSQL pass).
 test: $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Static checks: ruff and mypy --strict on service/.
 lint: $(VENV)/.installed-test

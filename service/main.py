@@ -51,6 +51,7 @@ from service.routers import (
     universities,
     volunteer_teams,
     volunteers,
+    web,
 )
 from service.settings import Settings, get_settings
 from service.usecases.clients import Authenticator
@@ -186,6 +187,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         training_records,
         evaluations,
         compliance,
+        web,
     ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]

@@ -34,7 +34,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def test_version_and_help_for_every_option(embedded, capsys):
     code, out, _ = run(capsys, "--version")
     assert (code, out.split()[0]) == (0, "linkage")
-    for command in (["serve"], ["migrate"], ["clients", "create"], ["clients", "list"]):
+    for command in (["serve"], ["migrate"], ["clients", "create"], ["clients", "list"], ["demo"]):
         code, out, _ = run(capsys, *command, "--help")
         assert code == 0
         assert out.count("--") >= 1
@@ -62,3 +62,19 @@ def test_clients_are_created_once_listed_and_kept_apart(embedded, capsys):
     _, listed, _ = run(capsys, "clients", "list", "--json")
     assert [(c["id"], c["scopes"]) for c in json.loads(listed)] == [(client["id"], ["pii:read"])]
     assert "api_key" not in json.loads(listed)[0]
+
+
+def test_demo_loads_once_and_is_removed(embedded, capsys):
+    code, out, err = run(capsys, "demo")
+    assert code == 0, err
+    assert out.startswith("demo data loaded: 3 station, 3 office, 2 organisation, 3 linkage")
+    assert "SQLite" in out
+
+    code, _, err = run(capsys, "demo")
+    assert code == 1
+    assert "loaded already" in err
+
+    code, out, err = run(capsys, "demo", "--remove")
+    assert code == 0, err
+    assert out.startswith("demo data removed: ")
+    assert "6 volunteer" in out and "2 resource_request" in out

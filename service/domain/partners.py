@@ -154,6 +154,29 @@ def availability_problems(
     return problems
 
 
+def availability_required(
+    windows: Sequence[WeeklyWindow],
+    exceptions: Sequence[DateException],
+    *,
+    active: bool,
+    field: str,
+) -> list[FieldProblem]:
+    """An active volunteer is matched only within their availability, so one with neither a
+    weekly slot nor a date on which they are available could never be matched: refused, rather
+    than registered and silently passed over. An inactive one needs none."""
+    if not active or windows or any(exception.available for exception in exceptions):
+        return []
+    return [
+        FieldProblem(
+            f"{field}.weekly",
+            "missing: an active volunteer needs at least one weekly slot (or a date they are"
+            " available), else they could never be matched; register them with status"
+            " inactive until they can serve",
+            code="availability_required",
+        )
+    ]
+
+
 def validity_problems(valid_from: date | None, valid_until: date | None) -> list[FieldProblem]:
     """A resource's validity window ends on or after the day it starts."""
     if valid_from is not None and valid_until is not None and valid_until < valid_from:

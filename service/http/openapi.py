@@ -29,7 +29,8 @@ from service.http.problems import PROBLEM_MEDIA_TYPE
 from service.http.responses import RATE_LIMIT_HEADERS
 from service.http.security import required_scopes
 from service.schemas.common import FieldError, Problem
-from service.schemas.examples import REQUEST_EXAMPLES, RESPONSE_EXAMPLES
+from service.schemas.examples import REQUEST_EXAMPLES
+from service.schemas.response_examples import RESPONSE_EXAMPLES
 
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {

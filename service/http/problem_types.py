@@ -81,6 +81,8 @@ CATALOGUE: tuple[ProblemType, ...] = (
     _p("constraint_violated", 422, "The change breaks a data constraint."),
     _p("illegal_status_transition", 409, "The status cannot move from its current value to this."),
     _p("illegal_transition", 409, "The request's status cannot move to this."),
+    _p("demo_data_loaded", 409, "The demo sample is loaded already (`linkage demo`)."),
+    _p("demo_data_in_use", 409, "Other records refer to the demo's: it cannot be removed."),
     # --- Stations and offices ---------------------------------------------------------------
     _p("station_exists", 409, "The township has a station already.", "R2"),
     _p("office_exists", 409, "The community has an office already."),
@@ -122,6 +124,10 @@ CATALOGUE: tuple[ProblemType, ...] = (
     _f("windows_overlap", "Two weekly slots overlap."),
     _f("duplicate_exception", "Two exceptions for one date."),
     _f("window_ends_before_start", "It ends before it starts."),
+    _f(
+        "availability_required",
+        "An active volunteer needs a weekly slot or an available date: without, never matched.",
+    ),
     # --- Linkages ---------------------------------------------------------------------------
     _p("linkage_overlaps", 409, "A linkage of this kind between these ends covers those days."),
     _p("operating_contract_exists", 409, "The station has an active operating contract.", "R9"),

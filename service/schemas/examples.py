@@ -233,5 +233,3 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
         }
     },
 }
-
-RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {}

@@ -7,6 +7,7 @@ import uuid
 from pydantic import Field
 
 from service.domain.matching import CandidateSearch, Component, Filter
+from service.domain.matching_guide import category_table, filter_table
 from service.domain.requests import ProviderType
 from service.schemas.common import Output
 
@@ -44,8 +45,11 @@ class FilterRemoval(Output):
     """How many providers of one type a hard filter removed."""
 
     provider_type: ProviderType
-    filter: Filter
-    removed: int
+    filter: Filter = Field(description=f"The hard filter.\n\n{filter_table()}")
+    removed: int = Field(
+        description="How many providers of this type it took out of those the filters before"
+        " it left."
+    )
 
 
 class CandidateList(Output):
@@ -56,6 +60,7 @@ class CandidateList(Output):
     candidates: list[CandidateRead]
     removed: list[FilterRemoval] = Field(
         description="Per provider type and filter, in the order applied; explains an empty list."
+        f" Who can serve which category (the `kind` filter):\n\n{category_table()}"
     )
 
 

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints
 
+from service.domain.matching_guide import category_table
 from service.domain.offerings import QuantityUnit, ServiceCategory, Skill, TargetGroup
 from service.domain.requests import UNITS_FOR, RequestStatus, Urgency, quantity_left
 from service.schemas.charity_resources import MULTI_LINE, TargetGroups
@@ -85,7 +86,10 @@ class ResourceRequestCreate(Input):
     )
     title: Name
     description: Details | None = None
-    category: ServiceCategory
+    category: ServiceCategory = Field(
+        description="What kind of help: it decides who can serve the request and the units it"
+        f" is counted in.\n\n{category_table()}"
+    )
     required_skills: Skills = Field(
         default_factory=list,
         description="Every one must be held: a hard filter of matching (registries that record"

@@ -119,7 +119,13 @@ class VolunteerFields(Input):
     skills: Skills = Field(default_factory=list)
     service_area: ServiceArea = Field(default_factory=list)
     home_location: HomeLocation = None
-    availability: AvailabilityIn = Field(default_factory=AvailabilityIn)
+    availability: AvailabilityIn = Field(
+        default_factory=AvailabilityIn,
+        description="When they can serve. An active volunteer needs at least one weekly slot or"
+        " a date on which they are available: matching offers a volunteer only work inside"
+        " their availability, so one without is refused (422 `availability_required`) rather"
+        " than never matched. An inactive volunteer needs none.",
+    )
     hours_per_week: HoursPerWeek = 0
     status: PartnerStatus = PartnerStatus.ACTIVE
 

@@ -24,7 +24,13 @@ from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violati
 from service.domain.geo import Point
 from service.domain.hangzhou_time import local_date
 from service.domain.identity import mask_personal_phone, mask_resident_id, resident_id_problem
-from service.domain.partners import DateException, WeeklyWindow, availability_problems
+from service.domain.partners import (
+    DateException,
+    PartnerStatus,
+    WeeklyWindow,
+    availability_problems,
+    availability_required,
+)
 from service.domain.resources import VolunteerFilter, approximate_home, home_problems
 from service.pii import PiiVault
 from service.schemas.volunteers import (
@@ -116,9 +122,32 @@ def _rule_problems(values: dict[str, Any], *, today: date) -> list[FieldProblem]
     return problems
 
 
-async def _check(reader: Reader, values: dict[str, Any], *, today: date) -> None:
+def _availability_required(
+    availability: dict[str, Any], status: str, *, sent: dict[str, Any]
+) -> list[FieldProblem]:
+    """The volunteer as they will stand (the sent values over the stored ones) can be matched:
+    checked only when availability or status was sent, so a change to anything else is never
+    refused for a record registered before the rule."""
+    if "availability" not in sent and "status" not in sent:
+        return []
+    windows = [
+        WeeklyWindow(w["weekday"], time.fromisoformat(w["start"]), time.fromisoformat(w["end"]))
+        for w in availability.get("weekly", [])
+    ]
+    exceptions = [
+        DateException(date.fromisoformat(e["date"]), e["available"])
+        for e in availability.get("exceptions", [])
+    ]
+    return availability_required(
+        windows, exceptions, active=status == PartnerStatus.ACTIVE.value, field="availability"
+    )
+
+
+async def _check(
+    reader: Reader, values: dict[str, Any], *, today: date, also: list[FieldProblem]
+) -> None:
     """Raise a rule violation naming every field the rules refuse."""
-    problems = _rule_problems(values, today=today)
+    problems = _rule_problems(values, today=today) + also
     if "service_area" in values:
         problems += await service_area_check(reader, values["service_area"])
     if problems:
@@ -161,7 +190,12 @@ async def create_volunteer(
     async def create(session: AsyncSession) -> Created:
         reader = SqlAlchemyReader(session)
         values = data.model_dump(mode="json")
-        await _check(reader, values, today=local_date(services.clock()))
+        await _check(
+            reader,
+            values,
+            today=local_date(services.clock()),
+            also=_availability_required(values["availability"], values["status"], sent=values),
+        )
         columns = _columns(services, values)
         if columns["id_number_index"] is not None:
             existing = await VolunteerRepository(reader).by_id_number_index(
@@ -284,7 +318,18 @@ async def update_volunteer(
         check_version("volunteer", current=record.version, expected=expected_version)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
         reader = SqlAlchemyReader(session)
-        await _check(reader, sent, today=local_date(services.clock()))
+        stored = {
+            "weekly": record.weekly_availability,
+            "exceptions": record.availability_exceptions,
+        }
+        availability = sent.get("availability", stored)
+        status = sent.get("status", record.status)
+        await _check(
+            reader,
+            sent,
+            today=local_date(services.clock()),
+            also=_availability_required(availability, status, sent=sent),
+        )
         changed = _changed_columns(services, record, sent)
         if changed.get("id_number_index") is not None:
             existing = await VolunteerRepository(reader).by_id_number_index(

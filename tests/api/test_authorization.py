@@ -50,6 +50,9 @@ OPEN_ROUTES = {
     ("GET", "/redoc"),
     ("GET", "/v1/problem-types"),  # the catalogue of problem codes, documentation like /docs
     ("GET", "/v1/problem-types/{code}"),
+    ("GET", "/app"),  # the stations' web client: static files; it calls the API with the key
+    ("GET", "/app/"),
+    ("GET", "/app/{version}/{path:path}"),
 }
 
 

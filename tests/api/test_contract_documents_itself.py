@@ -10,7 +10,8 @@ from pydantic import BaseModel
 
 from service import schemas
 from service.http.problem_types import CATALOGUE
-from service.schemas.examples import REQUEST_EXAMPLES, RESPONSE_EXAMPLES
+from service.schemas.examples import REQUEST_EXAMPLES
+from service.schemas.response_examples import RESPONSE_EXAMPLES
 
 
 def model_named(name: str) -> type[BaseModel]:

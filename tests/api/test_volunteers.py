@@ -438,3 +438,65 @@ async def test_a_page_is_one_query_whatever_its_length(admin, count_queries):
 
     assert len(response.json()["items"]) == 6
     assert len(counter.statements) == 2  # the API key, then the page
+
+
+NOWHEN = {"weekly": [], "exceptions": []}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {k: v for k, v in volunteer_body().items() if k != "availability"},
+        volunteer_body(availability=NOWHEN),
+        volunteer_body(**exceptions(("2026-05-01", False))),
+    ],
+    ids=["left_out", "empty", "only_unavailable_dates"],
+)
+async def test_an_active_volunteer_who_could_never_be_matched_is_refused(admin, body):
+    response = await admin.post("/v1/volunteers", json=body)
+
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["code"] == "availability_required"
+    assert [error["field"] for error in problem["errors"]] == ["body.availability.weekly"]
+    assert "missing" in problem["detail"] and "inactive" in problem["detail"]
+    assert await count(admin) == 0
+
+
+async def test_an_inactive_volunteer_or_one_available_on_a_date_needs_no_weekly_slot(admin):
+    away = await admin.post(
+        "/v1/volunteers", json=volunteer_body(status="inactive", **{"availability": NOWHEN})
+    )
+    one_day = await admin.post(
+        "/v1/volunteers", json=volunteer_body(**exceptions(("2026-05-01", True)))
+    )
+
+    assert (away.status_code, one_day.status_code) == (201, 201), away.text + one_day.text
+    assert one_day.json()["availability"]["weekly"] == []
+
+
+async def test_an_update_may_not_leave_an_active_volunteer_unmatchable(admin):
+    away = await admin.post(
+        "/v1/volunteers", json=volunteer_body(status="inactive", availability=NOWHEN)
+    )
+    url = f"/v1/volunteers/{away.json()['id']}"
+    first = {"If-Match": '"1"'}
+
+    back = await admin.patch(url, json={"status": "active"}, headers=first)
+    assert back.status_code == 422, back.text
+    assert back.json()["code"] == "availability_required"
+    other = await admin.patch(url, json={"hours_per_week": 2}, headers=first)
+    assert other.status_code == 200, "a change that leaves them inactive is fine"
+
+    active = await create_volunteer(admin)
+    emptied = await admin.patch(
+        f"/v1/volunteers/{active['id']}", json={"availability": NOWHEN}, headers=first
+    )
+    assert emptied.status_code == 422
+    assert emptied.json()["errors"][0]["field"] == "body.availability.weekly"
+    both = await admin.patch(
+        f"/v1/volunteers/{active['id']}",
+        json={"availability": NOWHEN, "status": "inactive"},
+        headers=first,
+    )
+    assert both.status_code == 200, both.text

@@ -13,6 +13,7 @@ from service.domain.partners import (
     SupervisorLevel,
     WeeklyWindow,
     availability_problems,
+    availability_required,
     covers,
     distinct,
     is_certified,
@@ -143,3 +144,26 @@ def test_a_service_area_covers_what_it_names_and_what_lies_within(area, division
 def test_certified_and_supervisor_levels():
     assert [is_certified(level) for level in CertificateLevel] == [False, True, True, True]
     assert [is_supervisor(level) for level in SupervisorLevel] == [False, True, True, True]
+
+
+SLOT = WeeklyWindow(6, time(9), time(12))
+FREE_DAY = DateException(date(2026, 5, 1), available=True)
+AWAY_DAY = DateException(date(2026, 5, 2), available=False)
+
+
+@pytest.mark.parametrize(
+    ("windows", "exceptions", "active", "refused"),
+    [
+        ((), (), True, True),
+        ((), (AWAY_DAY,), True, True),
+        ((SLOT,), (), True, False),
+        ((), (FREE_DAY,), True, False),
+        ((), (AWAY_DAY, FREE_DAY), True, False),
+        ((), (), False, False),
+    ],
+)
+def test_availability_is_required_of_an_active_volunteer(windows, exceptions, active, refused):
+    problems = availability_required(windows, exceptions, active=active, field="availability")
+
+    assert [p.code for p in problems] == (["availability_required"] if refused else [])
+    assert all(p.field == "availability.weekly" for p in problems)

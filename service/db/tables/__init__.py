@@ -15,6 +15,7 @@ from service.db.tables.compliance import (
     TrainingRecordRecord,
     VolunteerHoursRecord,
 )
+from service.db.tables.demo import DemoRecord
 from service.db.tables.linkages import LinkageRecord
 from service.db.tables.partners import (
     CharityResourceRecord,
@@ -43,6 +44,7 @@ __all__ = [
     "ApiClientRecord",
     "AuditEventRecord",
     "CharityResourceRecord",
+    "DemoRecord",
     "DivisionRecord",
     "EvaluationRecord",
     "IdempotencyRecord",
