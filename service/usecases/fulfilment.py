@@ -238,6 +238,15 @@ async def accept_offer(
 
     async def accept(session: AsyncSession, locked: Locked, side: Side, now: datetime) -> None:
         offer, request = locked.offer, locked.request
+        if offer.lapse_reason is not None:
+            # It lapsed when its request stopped taking offers: answer why (fully committed,
+            # not open), as an accept of a live proposal would, not a bare illegal transition.
+            check_request_accepting(RequestStatus(request.status))
+            check_room(
+                requested=request.quantity,
+                committed=request.committed_quantity,
+                offered=offer.quantity,
+            )
         status = move_offer(OfferStatus(offer.status), OfferStatus.ACCEPTED)
         check_request_accepting(RequestStatus(request.status))
         check_room(

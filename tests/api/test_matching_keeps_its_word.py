@@ -269,6 +269,8 @@ async def test_5_once_four_of_thirty_accept_the_other_proposals_lapse_at_once(
         key = (item["status"], item["lapse_reason"])
         by_status[key] = by_status.get(key, 0) + 1
     assert by_status == {("accepted", None): 4, ("expired", "request_committed"): 26}
+    late = await admin.post(f"/v1/offers/{offers[4]['id']}/accept")
+    assert (late.status_code, late.json()["code"]) == (409, "request_fully_committed")
     # the 26 are free for another request in the same window, and may be named there
     other = await insert_request(services, station["id"], quantity=30, title="同一时段另一场")
     body = await candidates(admin, other, limit=50)
