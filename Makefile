@@ -45,6 +45,7 @@ lint-openapi:
 ## Regenerate the committed OpenAPI contract.
 openapi: $(VENV)/.installed
 	$(BIN)/linkage openapi --output openapi/openapi.json
+	$(BIN)/linkage event-schemas --output openapi/events
 
 migrate: $(VENV)/.installed
 	$(BIN)/linkage migrate

@@ -92,6 +92,43 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
+    """Send webhook deliveries until stopped (or one round with --once)."""
+    from service.relay import Relay, webhook_policy
+
+    async def action(services: Services) -> None:
+        relay = Relay(
+            Services(
+                database=services.database, vault=services.vault, webhooks=webhook_policy(settings)
+            ),
+            settings,
+        )
+        try:
+            if args.once:
+                await relay.run_once()
+            else:
+                await relay.run()
+        finally:
+            await relay.close()
+
+    print(f"webhook relay on {_describe_database(settings)}", file=sys.stderr)
+    sys.stderr.flush()
+    try:
+        _run_with_database(settings, action)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_event_schemas(settings: Settings, args: argparse.Namespace) -> int:
+    """Write one JSON Schema per event type, and the catalogue, to a directory."""
+    from service.http.event_schemas import write_event_schemas
+
+    written = write_event_schemas(Path(args.output))
+    print(f"{written} event schemas in {args.output}")
+    return 0
+
+
 def cmd_clients_create(settings: Settings, args: argparse.Namespace) -> int:
     """Create a machine client and print its key once (only its hash is stored)."""
 
@@ -265,6 +302,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     revoke.add_argument("client_id", type=uuid.UUID, help="the client's id (see `clients list`)")
     revoke.set_defaults(handler=cmd_clients_revoke)
+
+    relay = commands.add_parser(
+        "relay",
+        help="send webhook deliveries (alone; app replicas then run LINKAGE_RELAY_ENABLED=false)",
+        description="Queue events for webhook subscriptions and send the due deliveries, every"
+        " LINKAGE_RELAY_INTERVAL_SECONDS, until stopped. Several relays may run at once on"
+        " PostgreSQL: each claims its deliveries with FOR UPDATE SKIP LOCKED.",
+    )
+    relay.add_argument("--once", action="store_true", help="one round, then exit")
+    relay.set_defaults(handler=cmd_relay)
+
+    schemas = commands.add_parser(
+        "event-schemas",
+        help="write the event catalogue's JSON Schemas",
+        description="One JSON Schema per event type, and index.json (`make openapi`).",
+    )
+    schemas.add_argument("--output", default="openapi/events", help="directory to write")
+    schemas.set_defaults(handler=cmd_event_schemas)
 
     demo = commands.add_parser(
         "demo",

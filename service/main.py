@@ -27,6 +27,7 @@ from service.http.pagination import PageTokenSigner
 from service.http.problems import install_problem_handlers
 from service.http.rate_limits import RateLimiter
 from service.pii import PiiVault
+from service.relay import Relay, webhook_policy
 from service.routers import (
     allocation_runs,
     audit,
@@ -34,6 +35,7 @@ from service.routers import (
     compliance,
     divisions,
     evaluations,
+    events,
     health,
     linkages,
     matching,
@@ -98,6 +100,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             CertificateLevel(level): hours
             for level, hours in settings.training_hours_thresholds.items()
         },
+        webhooks=webhook_policy(settings),
     )
     app.state.services = services
     app.state.page_tokens = PageTokenSigner.from_settings(settings)
@@ -107,14 +110,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         keep_house(services, interval_seconds=settings.housekeeping_interval_seconds),
         name="housekeeping",
     )
+    relay = Relay(services, settings)
+    app.state.relay = relay
+    relaying = (
+        asyncio.create_task(relay.run(), name="webhook-relay") if settings.relay_enabled else None
+    )
     if settings.tune_gc:
         tune_garbage_collector()
     try:
         yield
     finally:
-        housekeeper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await housekeeper
+        for task in (housekeeper, relaying):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await relay.close()
         await app.state.rate_limiter.close()
         await database.dispose()
 
@@ -187,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         training_records,
         evaluations,
         compliance,
+        events,
         web,
     ):
         app.include_router(module.router)

@@ -169,6 +169,52 @@ class Settings(BaseSettings):
         default=True,
         description="Serve GET /v1/stations/{id} ahead of the framework (same answers, faster).",
     )
+    relay_enabled: bool = Field(
+        default=True,
+        description="Run the webhook relay inside the app (else run `linkage relay` apart).",
+    )
+    relay_interval_seconds: float = Field(
+        default=1.0, gt=0, le=300, description="How often the relay looks for due deliveries."
+    )
+    relay_batch_size: int = Field(
+        default=50, ge=1, le=1000, description="Deliveries one relay claims at a time."
+    )
+    relay_lease_seconds: float = Field(
+        default=120.0,
+        ge=10,
+        le=3600,
+        description="How long a claimed delivery is the claimer's; after that (its relay died)"
+        " another relay sends it again. Longer than the connect and read timeouts together.",
+    )
+    webhook_connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Connecting to a receiver."
+    )
+    webhook_read_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Waiting for a receiver's answer."
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="The first retry's delay (then doubling)."
+    )
+    webhook_retry_cap_seconds: float = Field(
+        default=3600.0, gt=0, le=86400, description="The longest delay between two attempts."
+    )
+    webhook_retry_window_hours: float = Field(
+        default=48.0,
+        ge=24,
+        le=24 * 14,
+        description="How long a failing delivery is retried before its subscription is disabled.",
+    )
+    webhook_secret_grace_hours: float = Field(
+        default=24.0,
+        ge=0,
+        le=24 * 30,
+        description="After a rotation, how long deliveries are signed with the old secret too.",
+    )
+    webhook_allow_loopback: bool = Field(
+        default=False,
+        description="Allow http:// receivers on loopback addresses (tests, a local embedded"
+        " setup); never in production.",
+    )
     bootstrap_admin: bool = Field(
         default=True,
         description="On first start with no clients, create one admin and print its key.",
@@ -254,6 +300,11 @@ class Settings(BaseSettings):
                 raise ValueError("production runs on PostgreSQL: set LINKAGE_DATABASE_URL")
             if self.pii_key is None:
                 raise ValueError("production encrypts personal data: set LINKAGE_PII_KEY")
+            if self.webhook_allow_loopback:
+                raise ValueError(
+                    "production never calls loopback receivers: unset"
+                    " LINKAGE_WEBHOOK_ALLOW_LOOPBACK"
+                )
             if self.page_token_secret is None:
                 raise ValueError(
                     "production replicas sign page tokens alike: set LINKAGE_PAGE_TOKEN_SECRET"

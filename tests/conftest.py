@@ -84,6 +84,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         pii_key=TEST_PII_KEY,
         match_totals_cache_seconds=0,
         housekeeping_interval_seconds=24 * 3600,  # once, at start; tests sweep themselves
+        relay_enabled=False,  # tests drive the webhook relay themselves (app.state.relay)
+        webhook_allow_loopback=True,  # receivers in tests listen on 127.0.0.1
         **UNLIMITED,  # tests of the limits set their own (`rate_limits`)
         _env_file=None,  # type: ignore[call-arg]
     )

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from service.db.availability import DatabaseUnavailable, is_outage
+from service.db.outbox import OutboxSession
 from service.db.reader import AsyncpgReader, Reader, SqlAlchemyReader, StatementCache
 from service.db.types import json_text, sqlite_distance_km
 from service.settings import Settings
@@ -153,7 +154,10 @@ class Database:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._reads = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        # Every unit of work writes the outbox events of its changes (service/db/outbox.py).
+        self._sessions = async_sessionmaker(
+            engine, expire_on_commit=False, autoflush=False, sync_session_class=OutboxSession
+        )
         self._statements = StatementCache(engine.dialect)
         self._read_pool: asyncpg.Pool | None = None
         self._read_pool_timeout = self._command_timeout = 0.0

@@ -31,6 +31,8 @@ class Scope(StrEnum):
     ALLOCATION_RUN = "allocation:run"  # batch allocation over a district or the city
     PII_READ = "pii:read"  # unmasked names, phones and ID numbers, each disclosure audited
     AUDIT = "audit"  # the audit trail of personal-data disclosures and searches
+    EVENTS_READ = "events:read"  # the change feed (GET /v1/events), narrowed by the binding
+    WEBHOOKS_MANAGE = "webhooks:manage"  # webhook subscriptions of the client's binding
     ADMIN = "admin"
 
 

@@ -125,6 +125,14 @@ TAGS: list[dict[str, Any]] = [
         "description": "Hangzhou's divisions (2023 codes), the controlled vocabularies with Chinese"
         " labels, and the catalogue of problem codes.",
     },
+    {
+        "name": "events",
+        "description": "The integration surface: an ordered change feed (`GET /v1/events`, resume"
+        " from a cursor), its catalogue of event types (each with a JSON Schema under"
+        " openapi/events/), and webhook subscriptions whose deliveries are signed as Standard"
+        " Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Events are thin: ids,"
+        " type, time, version, station and district; never personal data.",
+    },
     {"name": "operations", "description": "Liveness and readiness probes (no API key)."},
 ]
 
@@ -146,6 +154,7 @@ PARAMETERS: dict[str, str] = {
     "record_id": _ID.format("training record"),
     "evaluation_id": _ID.format("evaluation"),
     "survey_id": _ID.format("satisfaction survey"),
+    "subscription_id": _ID.format("webhook subscription"),
     "version": "A version number of the session (1 for the first record).",
     "supervisor_type": "Only sessions supervised by this type of supervisor.",
     "supervisor_id": "Only sessions supervised by this social worker, organisation or university.",

@@ -86,6 +86,12 @@ CATALOGUE: tuple[ProblemType, ...] = (
     # --- Stations and offices ---------------------------------------------------------------
     _p("station_exists", 409, "The township has a station already.", "R2"),
     _p("office_exists", 409, "The community has an office already."),
+    _f("invalid_cursor", "`after` is not a cursor of the change feed."),
+    _f(
+        "unsafe_webhook_url",
+        "A webhook URL that is not https, or whose host resolves to a"
+        " private, loopback, link-local or metadata address.",
+    ),
     _f("station_name_not_official", "The name is not the station's official R1 name.", "R1"),
     _f("township_not_eligible", "Non-township units (codes 400–599) have no station.", "R2"),
     _f("township_has_no_station", "The community's township has no station yet.", "R5"),

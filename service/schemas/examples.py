@@ -36,6 +36,14 @@ WEEKENDS = {
 
 REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
     "StationCreate": {"beishan": BEISHAN_STATION},
+    "SubscriptionCreate": {
+        "station_changes": {
+            "url": "https://integration.example.gov.cn/linkage/webhooks",
+            "event_types": ["station.created", "station.updated"],
+            "division_code": "330106",
+            "description": "西湖区民政数字化平台",
+        }
+    },
     "StationUpdate": {"demonstration": {"is_demonstration": True, "demonstration_year": 2023}},
     "OfficeCreate": {
         "shangbao": {"community_code": "330106002051", "featured_service": "老年人助餐与探访"}

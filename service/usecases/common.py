@@ -22,6 +22,7 @@ from service.domain.matching import DEFAULT_WEIGHTS, Component
 from service.domain.partners import CertificateLevel
 from service.domain.supervision import DEFAULT_THRESHOLDS
 from service.pii import PiiVault
+from service.usecases.webhook_policy import WebhookPolicy
 
 Clock = Callable[[], datetime]
 
@@ -45,6 +46,7 @@ class Services:
     training_thresholds: Mapping[CertificateLevel, float] = field(
         default_factory=lambda: dict(DEFAULT_THRESHOLDS)
     )
+    webhooks: WebhookPolicy = field(default_factory=WebhookPolicy)
     # Background work: who this process is to its peers, and how long its claims hold.
     worker_id: str = field(default_factory=lambda: worker_name())
     run_lease_seconds: float = 60.0

@@ -499,6 +499,21 @@ async def survey_get(world: World, owner: str) -> Call:
     return Call("GET", f"/v1/satisfaction-surveys/{survey['id']}")
 
 
+async def a_subscription(world: World, owner: str) -> str:
+    """A webhook subscription made by the owner's binding (the bureau's for an unbound caller)."""
+    body = {"url": "http://127.0.0.1:9/hook"}
+    return (await created(world.steward(owner), "/v1/webhook-subscriptions", body))["id"]
+
+
+def on_subscription(method: str, suffix: str = "") -> Maker:
+    async def maker(world: World, owner: str) -> Call:
+        return Call(
+            method, f"/v1/webhook-subscriptions/{await a_subscription(world, owner)}{suffix}"
+        )
+
+    return maker
+
+
 # --- the table ----------------------------------------------------------------------------------
 
 OWN_ONLY = (OK, 403)  # the registry is readable: another's record is refused, not hidden
@@ -739,6 +754,32 @@ TABLE: dict[tuple[str, str], Row] = {
     ("GET", "/v1/allocation-runs/{run_id}"): Row(run_get, station=NEVER, organisation=NEVER),
     ("POST", "/v1/allocation-runs/{run_id}/apply"): Row(
         run_apply, station=NEVER, organisation=NEVER
+    ),
+    # The change feed: every client reads it, narrowed to its binding's events (tested apart).
+    ("GET", "/v1/events"): Row(get("/v1/events")),
+    ("GET", "/v1/event-types"): Row(get("/v1/event-types")),
+    # Webhook subscriptions belong to their binding: another's are not even seen.
+    ("POST", "/v1/webhook-subscriptions"): Row(
+        post("/v1/webhook-subscriptions", lambda w, o: {"url": "http://127.0.0.1:9/hook"})
+    ),
+    ("GET", "/v1/webhook-subscriptions"): Row(get("/v1/webhook-subscriptions")),
+    ("GET", "/v1/webhook-subscriptions/{subscription_id}"): Row(
+        on_subscription("GET"), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("DELETE", "/v1/webhook-subscriptions/{subscription_id}"): Row(
+        on_subscription("DELETE"), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("POST", "/v1/webhook-subscriptions/{subscription_id}/pause"): Row(
+        on_subscription("POST", "/pause"), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("POST", "/v1/webhook-subscriptions/{subscription_id}/resume"): Row(
+        on_subscription("POST", "/resume"), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("POST", "/v1/webhook-subscriptions/{subscription_id}/rotate-secret"): Row(
+        on_subscription("POST", "/rotate-secret"), station=UNSEEN, organisation=UNSEEN
+    ),
+    ("GET", "/v1/webhook-subscriptions/{subscription_id}/deliveries"): Row(
+        on_subscription("GET", "/deliveries"), station=UNSEEN, organisation=UNSEEN
     ),
     # The audit trail: each auditor reads its binding's share (what, is tested elsewhere).
     ("GET", "/v1/audit-events"): Row(get("/v1/audit-events"), auditor=True),

@@ -48,6 +48,7 @@ def live_server(settings: Settings, migrated: None) -> Iterator[str]:
             "LINKAGE_DATABASE_URL": settings.sqlalchemy_url,
             "LINKAGE_ACCESS_LOG": "false",
             "LINKAGE_LOG_LEVEL": "WARNING",
+            "LINKAGE_RELAY_ENABLED": "false",
         }
         | {f"LINKAGE_{name.upper()}": rate for name, rate in UNLIMITED.items()}
     )

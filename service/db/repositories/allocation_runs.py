@@ -11,6 +11,7 @@ import orjson
 from sqlalchemy import and_, bindparam, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.outbox import stage_returned
 from service.db.reader import Reader, Row
 from service.db.tables import (
     AllocationAssignmentRecord,
@@ -151,9 +152,16 @@ async def live_offers(
     return [dict(row) for row in (await session.execute(query)).mappings()]
 
 
-async def _changed(session: AsyncSession, statement: Any) -> bool:
-    result = await session.execute(statement.execution_options(synchronize_session=False))
-    return bool(getattr(result, "rowcount", 0) == 1)
+async def _changed(session: AsyncSession, statement: Any, *, event: bool = True) -> bool:
+    """Run an UPDATE of one run; whether it changed it. A change of status is an event
+    (allocation_run.succeeded …), staged for the outbox."""
+    if not event:
+        result = await session.execute(statement.execution_options(synchronize_session=False))
+        return bool(getattr(result, "rowcount", 0) == 1)
+    result = await session.execute(
+        statement.returning(*run.c).execution_options(synchronize_session=False)
+    )
+    return await stage_returned(session, "allocation_run", result) == 1
 
 
 def _held_by(owner: str | None) -> Any:
@@ -217,6 +225,7 @@ async def renew_lease(
     return await _changed(
         session,
         update(run).where(run.c.id == run_id, _held_by(owner)).values(lease_expires_at=until),
+        event=False,  # a renewed lease changes nothing another system cares about
     )
 
 

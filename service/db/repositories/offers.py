@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.outbox import stage_returned
 from service.db.reader import Reader, Row
 from service.db.repositories.keyset import after
 from service.db.tables import (
@@ -295,14 +296,16 @@ async def accepted_offers_of(session: AsyncSession, request_id: uuid.UUID) -> in
 
 async def take_stock(session: AsyncSession, resource_id: uuid.UUID, quantity: int) -> None:
     """Take a delivered quantity off a (locked) charity resource's remaining stock."""
-    await session.execute(
+    result = await session.execute(
         update(charity_resource)
         .where(charity_resource.c.id == resource_id)
         .values(
             remaining_quantity=charity_resource.c.remaining_quantity - quantity,
             version=charity_resource.c.version + 1,
         )
+        .returning(*charity_resource.c)
     )
+    await stage_returned(session, "charity_resource", result)
 
 
 async def station_name(session: AsyncSession, station_id: uuid.UUID) -> str:
@@ -341,7 +344,7 @@ async def live_offers_to(
 
 async def expire_if_lapsed(session: AsyncSession, offer_id: uuid.UUID, *, now: datetime) -> None:
     """Store a lapsed proposal as expired (reads show it so already)."""
-    await session.execute(
+    result = await session.execute(
         update(offer)
         .where(
             offer.c.id == offer_id,
@@ -349,7 +352,9 @@ async def expire_if_lapsed(session: AsyncSession, offer_id: uuid.UUID, *, now: d
             offer.c.expires_at <= now,
         )
         .values(status=OfferStatus.EXPIRED.value, version=offer.c.version + 1, updated_at=now)
+        .returning(*offer.c)
     )
+    await stage_returned(session, "offer", result)
 
 
 def add(session: AsyncSession, *records: OfferRecord | ServiceRecordRecord) -> None:

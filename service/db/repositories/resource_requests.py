@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, case, exists, func, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.db.outbox import stage_returned
 from service.db.reader import Reader, Row
 from service.db.repositories.keyset import after
 from service.db.repositories.offers import requests_offered_to
@@ -114,8 +115,9 @@ async def lapse_proposals(
             version=offer.c.version + 1,
             updated_at=now,
         )
+        .returning(*offer.c)
     )
-    return _rowcount(result)
+    return await stage_returned(session, "offer", result)
 
 
 async def withdraw_live_offers(
@@ -139,8 +141,9 @@ async def withdraw_live_offers(
             version=offer.c.version + 1,
             updated_at=now,
         )
+        .returning(*offer.c)
     )
-    return _rowcount(result), int(accepted or 0)
+    return await stage_returned(session, "offer", result), int(accepted or 0)
 
 
 async def expire_open_requests(session: AsyncSession, *, now: datetime) -> int:
@@ -156,8 +159,9 @@ async def expire_open_requests(session: AsyncSession, *, now: datetime) -> int:
             version=resource_request.c.version + 1,
             updated_at=now,
         )
+        .returning(*resource_request.c)
     )
-    return _rowcount(result)
+    return await stage_returned(session, "resource_request", result)
 
 
 async def expire_proposed_offers(session: AsyncSession, *, now: datetime) -> int:
@@ -185,9 +189,6 @@ async def expire_proposed_offers(session: AsyncSession, *, now: datetime) -> int
             version=offer.c.version + 1,
             updated_at=now,
         )
+        .returning(*offer.c)
     )
-    return _rowcount(result)
-
-
-def _rowcount(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await stage_returned(session, "offer", result)

@@ -16,6 +16,11 @@ from service.db.tables.compliance import (
     VolunteerHoursRecord,
 )
 from service.db.tables.demo import DemoRecord
+from service.db.tables.integration import (
+    OutboxEventRecord,
+    WebhookDeliveryRecord,
+    WebhookSubscriptionRecord,
+)
 from service.db.tables.linkages import LinkageRecord
 from service.db.tables.partners import (
     CharityResourceRecord,
@@ -51,6 +56,9 @@ __all__ = [
     "LeaseRecord",
     "LinkageRecord",
     "OfficeRecord",
+    "OutboxEventRecord",
+    "WebhookDeliveryRecord",
+    "WebhookSubscriptionRecord",
     "OrganisationRecord",
     "SatisfactionSurveyRecord",
     "SocialWorkerRecord",

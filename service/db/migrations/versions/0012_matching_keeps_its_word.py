@@ -3,7 +3,7 @@ hard filter), why an offer lapsed when its request stopped taking offers, and a 
 availability (weekly slots and dated exceptions, as a volunteer's).
 
 Revision ID: 0012
-Revises: 0015
+Revises: 0013
 Create Date: 2026-12-08
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision: str = "0012"
-down_revision: str | None = "0015"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
