@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 
 from service.db.tables import ResourceRequestRecord
+from service.domain.access import Scope
 from tests.factories.partners import create_organisation, uscc
 from tests.factories.people import create_social_worker
 from tests.factories.registry import BEISHAN, create_station
 from tests.factories.volunteers import create_resource, create_volunteer
+from tests.support.feed import settled
 
 HANGZHOU = timezone(timedelta(hours=8))
 COMMUNITY = "330106002051"  # 北山街道 上保社区
@@ -248,7 +250,7 @@ async def test_4_goods_promised_for_tuesday_leave_the_rest_for_thursday(admin, s
 
 
 async def test_5_once_four_of_thirty_accept_the_other_proposals_lapse_at_once(
-    admin, services, station
+    admin, services, station, make_client
 ):
     volunteers = [await create_volunteer(admin, name=f"志愿{n}") for n in range(30)]
     request_id = await insert_request(services, station["id"], quantity=4)
@@ -271,6 +273,19 @@ async def test_5_once_four_of_thirty_accept_the_other_proposals_lapse_at_once(
     assert by_status == {("accepted", None): 4, ("expired", "request_committed"): 26}
     late = await admin.post(f"/v1/offers/{offers[4]['id']}/accept")
     assert (late.status_code, late.json()["code"]) == (409, "request_fully_committed")
+    # each lapse is an event of the change feed, as any change of an offer's status
+    reader = await make_client(Scope.EVENTS_READ)
+    await settled(services)
+    events: list[dict] = []
+    params: dict[str, Any] = {"limit": 200}
+    while True:
+        page = (await reader.get("/v1/events", params=params)).json()
+        if not page["items"]:
+            break
+        events += page["items"]
+        params["after"] = page["next_cursor"]
+    lapsed = {e["subject"]["id"] for e in events if e["data"] == {"status": "expired"}}
+    assert lapsed == {o["id"] for o in offers[4:]}
     # the 26 are free for another request in the same window, and may be named there
     other = await insert_request(services, station["id"], quantity=30, title="同一时段另一场")
     body = await candidates(admin, other, limit=50)
