@@ -334,6 +334,11 @@ class Seeder:
                 days=random.randint(0, 27), hours=random.choice((8, 9, 14, 18))
             )
             lat, lon = near(self.by_code[station["township_code"]], spread=0.01)
+            # Required skills are a hard filter (issue 8): every other request requires one of
+            # the two skills drawn and prefers the other, the rest only prefer both. The same
+            # draws as before, so the world is otherwise the one the earlier figures measured.
+            asked = random.sample(SKILLS, 2)
+            required, preferred = (asked[:1], asked[1:]) if n % 2 else ([], asked)
             rows.append(
                 {
                     "id": new_id(),
@@ -342,7 +347,8 @@ class Seeder:
                     "division_code": station["township_code"],
                     "title": f"需求{n:05d}",
                     "category": category,
-                    "required_skills": random.sample(SKILLS, 2),
+                    "required_skills": required,
+                    "preferred_skills": preferred,
                     "target_groups": ["elderly"],
                     "quantity": 5_000 if category == "funds" else random.randint(1, 6),
                     "unit": units[category],

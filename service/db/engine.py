@@ -25,7 +25,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from service.db.availability import DatabaseUnavailable, is_outage
 from service.db.outbox import OutboxSession
 from service.db.reader import AsyncpgReader, Reader, SqlAlchemyReader, StatementCache
-from service.db.types import json_text
+from service.db.types import json_text, sqlite_distance_km
 from service.settings import Settings
 
 
@@ -114,6 +114,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         ):
             cursor.execute(pragma)
         cursor.close()
+        # Matching's radius test (`great_circle_km`): the very haversine the domain computes.
+        dbapi_connection.create_function("distance_km", 4, sqlite_distance_km, deterministic=True)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:

@@ -16,8 +16,11 @@ from sqlalchemy.sql.expression import FunctionElement
 from sqlalchemy.types import Boolean, Float, String, TypeDecorator
 
 from service.domain.divisions import ancestry
+from service.domain.geo import EARTH_RADIUS_KM, Point, distance_km
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")
+# A JSON column that may be absent: Python None is SQL NULL, not the JSON document `null`.
+OptionalJSONDocument = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -216,3 +219,82 @@ def _hours_between_sqlite(element: hours_between, compiler: SQLCompiler, **kw: A
 def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     """How many rows of a group meet the condition (0 for none), as an integer."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).cast(Integer)
+
+
+class great_circle_km(FunctionElement[float]):  # noqa: N801 - reads like a SQL function
+    """The haversine distance in kilometres between two WGS 84 points, the figure
+    `service.domain.geo.distance_km` gives: on PostgreSQL in plain SQL trigonometry, on SQLite
+    by that very function, registered on every connection as `distance_km`."""
+
+    type = Float()
+    inherit_cache = True
+
+    def __init__(
+        self,
+        lat1: ColumnElement[Any],
+        lon1: ColumnElement[Any],
+        lat2: ColumnElement[Any],
+        lon2: ColumnElement[Any],
+    ) -> None:
+        super().__init__(lat1, lon1, lat2, lon2)
+
+
+@compiles(great_circle_km, "postgresql")
+def _great_circle_postgresql(element: great_circle_km, compiler: SQLCompiler, **kw: Any) -> str:
+    lat1, lon1, lat2, lon2 = (compiler.process(c, **kw) for c in element.clauses)
+    # Compiled SQL only (columns and bound parameters), never caller text.
+    return (
+        f"(2 * {EARTH_RADIUS_KM!r} * asin(least(1.0, sqrt("
+        f"power(sin(radians(CAST({lat2} AS double precision) - {lat1}) / 2), 2)"
+        f" + cos(radians({lat1})) * cos(radians(CAST({lat2} AS double precision)))"
+        f" * power(sin(radians(CAST({lon2} AS double precision) - {lon1}) / 2), 2)))))"
+    )
+
+
+@compiles(great_circle_km, "sqlite")
+def _great_circle_sqlite(element: great_circle_km, compiler: SQLCompiler, **kw: Any) -> str:
+    rendered = ", ".join(compiler.process(c, **kw) for c in element.clauses)
+    return f"distance_km({rendered})"
+
+
+def sqlite_distance_km(
+    lat1: float | None, lon1: float | None, lat2: float | None, lon2: float | None
+) -> float | None:
+    """`distance_km(lat1, lon1, lat2, lon2)` for SQLite connections (NULL if a value is)."""
+    if lat1 is None or lon1 is None or lat2 is None or lon2 is None:
+        return None
+    return distance_km(Point(float(lat1), float(lon1)), Point(float(lat2), float(lon2)))
+
+
+class has_available_exception(FunctionElement[bool]):  # noqa: N801 - reads like a SQL function
+    """A JSON array of date exceptions has one making a day available (matching's pre-filter:
+    such a volunteer may be available on a day without a weekly slot)."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        super().__init__(column)
+
+
+@compiles(has_available_exception, "postgresql")
+def _available_exception_postgresql(
+    element: has_available_exception, compiler: SQLCompiler, **kw: Any
+) -> str:
+    (column,) = element.clauses
+    return (
+        f"(coalesce({compiler.process(column, **kw)}, '[]'::jsonb)"
+        """ @> '[{"available": true}]'::jsonb)"""
+    )
+
+
+@compiles(has_available_exception, "sqlite")
+def _available_exception_sqlite(
+    element: has_available_exception, compiler: SQLCompiler, **kw: Any
+) -> str:
+    (column,) = element.clauses
+    # Compiled SQL only (a column), never caller text.
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({compiler.process(column, **kw)}) "  # noqa: S608
+        "WHERE json_extract(json_each.value, '$.available') = 1)"
+    )

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from service.domain.access import Caller, Scope
 from service.domain.errors import Conflict, FieldProblem, a
-from service.domain.matching import CHINA_TIME
+from service.domain.hangzhou_time import local_date, window_days
 from service.domain.requests import OfferStatus, ProviderType, RequestStatus, Window
 
 DEFAULT_HOLD_HOURS = 48
@@ -196,15 +196,14 @@ def window_hours(window: Window) -> float:
 
 def service_days(window: Window) -> tuple[date, date]:
     """The first and last local (China time) dates of a window."""
-    first = window.starts_at.astimezone(CHINA_TIME).date()
-    last = (window.ends_at - timedelta(microseconds=1)).astimezone(CHINA_TIME).date()
-    return first, last
+    days = window_days(window.starts_at, window.ends_at)
+    return days[0], days[-1]
 
 
 def default_service_date(window: Window, now: datetime) -> date:
     """The service date when none is given: today if within the window, else its nearest day."""
     moment = min(max(now, window.starts_at), window.ends_at - timedelta(microseconds=1))
-    return moment.astimezone(CHINA_TIME).date()
+    return local_date(moment)
 
 
 def check_started(window: Window, now: datetime) -> None:
@@ -319,7 +318,7 @@ def completion_problems(
     problems += _hours_problems(provider_type, completion, window_hours(window))
     if completion.service_date is not None:
         first, last = service_days(window)
-        today = now.astimezone(CHINA_TIME).date()
+        today = local_date(now)
         if not first <= completion.service_date <= last:
             problems.append(
                 FieldProblem(

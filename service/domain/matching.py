@@ -2,8 +2,9 @@
 
 A score is a weighted mean of components in [0, 1]. Every component reports its value, its
 weight and its contribution, so a station sees why a provider ranks where it does (DESIGN §4).
-Hard filters (kind, status, area, availability, capacity, qualification) are applied before
-scoring, in SQL; this module only ranks what passed them.
+Hard filters (kind, status, area, availability, capacity, qualification, skills) are applied
+before scoring, in SQL, but for whether a person's slots cover the window whole (`Availability`,
+judged on the rows SQL returns); this module ranks what passed them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import operator
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple
 
 from service.domain.geo import Point, distance_km
+from service.domain.hangzhou_time import HANGZHOU, MAX_DAYS, day_portions, window_days
+from service.domain.hangzhou_time import touched_weekdays as hangzhou_touched_weekdays
 
 
 class Component(StrEnum):
@@ -57,6 +60,7 @@ class RequestFacts:
     quantity: int
     division_code: str
     location: Point | None = None
+    preferred_skills: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,7 @@ class ProviderFacts:
     outcome_sum: float = 0.0  # sum of their ratings, each scaled to [0, 1]
     open_commitments: int = 0  # accepted offers not yet completed
     linked_with_station: bool = False
+    distance_km: float | None = None  # as the radius filter measured it (SQL), if known
 
 
 class Part(NamedTuple):
@@ -115,8 +120,15 @@ def skill_coverage(required: frozenset[str], offered: frozenset[str]) -> float:
     return len(required & offered) / len(required)
 
 
-def distance_value(request: Point | None, provider: Point | None) -> float:
-    """exp(−d / 5 km): 1 on the spot, 0.37 at 5 km, 0.02 at 20 km; unknown is neutral."""
+def distance_value(
+    request: Point | None, provider: Point | None, measured: float | None = None
+) -> float:
+    """exp(−d / 5 km): 1 on the spot, 0.37 at 5 km, 0.02 at 20 km; unknown is neutral.
+
+    `measured` is the distance the radius filter used (great-circle, in SQL): the component
+    scores that very figure when it is given."""
+    if measured is not None:
+        return math.exp(-max(0.0, measured) / DISTANCE_SCALE_KM)
     if request is None or provider is None:
         return UNKNOWN
     return math.exp(-distance_km(request, provider) / DISTANCE_SCALE_KM)
@@ -179,8 +191,8 @@ def score(
     """The weighted mean of every component, with each one's value, weight and contribution."""
     shares = weights if isinstance(weights, Weights) else Weights.of(weights)
     values = (  # in the order of COMPONENTS
-        skill_coverage(request.required_skills, provider.skills),
-        distance_value(request.location, provider.location),
+        skill_coverage(request.required_skills | request.preferred_skills, provider.skills),
+        distance_value(request.location, provider.location, provider.distance_km),
         headroom(provider.capacity_left, request.quantity),
         reliability(provider.outcomes, provider.outcome_sum),
         fairness(provider.open_commitments),
@@ -197,9 +209,10 @@ class Filter(StrEnum):
     KIND = "kind"  # the provider can serve the request's category
     ACTIVE = "active"  # the provider takes part in the network now
     AREA = "area"  # its service area covers the request's division, or it is within the radius
-    AVAILABILITY = "availability"  # its availability overlaps the request's window
+    AVAILABILITY = "availability"  # a person's slots and exceptions cover the whole window
     CAPACITY = "capacity"  # it has capacity left in the request's unit
     QUALIFICATION = "qualification"  # certification or supervision where the category needs it
+    SKILLS = "skills"  # it holds every required skill (registries that record skills)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +233,7 @@ class Candidate:
     name: str
     capacity_left: int
     score: Score
+    distance_km: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,59 +254,75 @@ def rank(candidates: list[Candidate], limit: int) -> list[Candidate]:
     return ordered[:limit]
 
 
-# China Standard Time: no daylight saving since 1991, so a fixed offset is exact.
-CHINA_TIME = timezone(timedelta(hours=8), "Asia/Shanghai")
+# Hangzhou's calendar lives in service/domain/hangzhou_time.py; these names stay for callers.
+CHINA_TIME = HANGZHOU
 
 
 def local_days(starts_at: datetime, ends_at: datetime) -> list[date]:
-    """The local (China time) dates a window touches, first to last."""
-    first = starts_at.astimezone(CHINA_TIME).date()
-    last = (ends_at - timedelta(microseconds=1)).astimezone(CHINA_TIME).date()
-    return [first + timedelta(days=n) for n in range(min((last - first).days, 6) + 1)]
+    """The Hangzhou dates a window touches, first to last, at most a week of them."""
+    return window_days(starts_at, ends_at)[:MAX_DAYS]
 
 
-def touched_weekdays(starts_at: datetime, ends_at: datetime) -> list[int]:
-    """ISO weekdays (1 Monday … 7 Sunday) a window touches, in China time."""
-    return sorted({day.isoweekday() for day in local_days(starts_at, ends_at)})
+touched_weekdays = hangzhou_touched_weekdays
+
+END_OF_DAY = "24:00"
+
+
+def _slot_end(end: str) -> str:
+    """A slot's end as a comparable `HH:MM`; one ending at 23:59 runs to midnight."""
+    return END_OF_DAY if end >= "23:59" else end
+
+
+def covered(slots: Sequence[tuple[str, str]], begins: str, finishes: str) -> bool:
+    """Whether the union of the slots (local `HH:MM` pairs) covers [begins, finishes) whole;
+    slots that meet or overlap join up, a gap of a minute does not."""
+    reached = begins
+    for start, end in sorted(slots):
+        if start > reached:
+            break
+        reached = max(reached, _slot_end(end))
+        if reached >= finishes:
+            return True
+    return reached >= finishes
 
 
 @dataclass(frozen=True, slots=True)
 class Availability:
-    """The availability test of one request window, worked out once for every volunteer.
+    """The availability test of one request window, worked out once for every person.
 
-    A window within one local day needs a weekly slot that overlaps it in time (or an exception
-    making that day available), and no exception making it unavailable; a longer window needs
-    a slot on one of the weekdays it touches.
+    The window is cut at Hangzhou midnights (22:00 Monday to 02:00 Tuesday is Monday
+    22:00–24:00 and Tuesday 00:00–02:00), and each day's part must be covered whole: by a date
+    exception making that day available (the whole day), or else – unless an exception makes
+    the day unavailable – by the weekly slots of its weekday, joined where they meet.
     """
 
     weekdays: frozenset[int]
-    day: str | None  # the local date of a window within one day, else None
-    begins: str = ""
-    finishes: str = ""
+    portions: tuple[tuple[str, int, str, str], ...]  # (date, ISO weekday, begins, finishes)
 
     @classmethod
     def of(cls, starts_at: datetime, ends_at: datetime) -> Availability:
         """The test for the window [starts_at, ends_at)."""
-        days = local_days(starts_at, ends_at)
-        weekdays = frozenset(day.isoweekday() for day in days)
-        if len(days) > 1:
-            return cls(weekdays, None)
-        start, end = starts_at.astimezone(CHINA_TIME), ends_at.astimezone(CHINA_TIME)
-        finishes = "24:00" if end.date() > start.date() else end.strftime("%H:%M")
-        return cls(weekdays, days[0].isoformat(), start.strftime("%H:%M"), finishes)
+        portions = tuple(
+            (day.isoformat(), day.isoweekday(), begins, finishes)
+            for day, begins, finishes in day_portions(starts_at, ends_at)
+        )
+        return cls(frozenset(weekday for _, weekday, _, _ in portions), portions)
 
     def admits(
         self, weekly: Sequence[Mapping[str, object]], exceptions: Sequence[Mapping[str, object]]
     ) -> bool:
-        """Whether a volunteer with these weekly slots and date exceptions can serve."""
-        if self.day is None:
-            return any(slot.get("weekday") in self.weekdays for slot in weekly)
-        for exception in exceptions:
-            if exception.get("date") == self.day:
-                return bool(exception.get("available"))
-        return any(
-            slot.get("weekday") in self.weekdays
-            and str(slot.get("start")) < self.finishes
-            and str(slot.get("end")) > self.begins
-            for slot in weekly
-        )
+        """Whether a person with these weekly slots and date exceptions can serve the window."""
+        by_date = {str(e.get("date")): bool(e.get("available")) for e in exceptions}
+        for day, weekday, begins, finishes in self.portions:
+            if day in by_date:
+                if by_date[day]:
+                    continue
+                return False
+            slots = [
+                (str(slot.get("start")), str(slot.get("end")))
+                for slot in weekly
+                if slot.get("weekday") == weekday
+            ]
+            if not covered(slots, begins, finishes):
+                return False
+        return True

@@ -41,17 +41,25 @@ FILTER_MEANINGS: dict[Filter, str] = {
     Filter.ACTIVE: "could serve it, but is not active (`inactive` or `withdrawn`)",
     Filter.AREA: "active, but its service area covers neither the request's division nor a"
     " division it lies in, and it is not within `LINKAGE_MATCH_RADIUS_KM` (3 km) of the"
-    " request's location",
-    Filter.AVAILABILITY: "not available in the request's window: a volunteer with no weekly slot"
-    " overlapping it (a date exception decides its own day), a charity resource not valid on"
-    " the window's days; other providers always pass",
+    " request's location by great-circle distance (haversine, WGS 84: the candidate's"
+    " `distance_km`, which the `distance` component scores too)",
+    Filter.AVAILABILITY: "not available for the whole window: a volunteer's or social worker's"
+    " weekly slots (joined where they meet) do not cover every minute of it on each Hangzhou"
+    " day it spans, cut at midnight – unless a date exception makes that day available; one"
+    " making it unavailable excludes it. A social worker who states no availability serves any"
+    " time; a charity resource must be valid on the window's Hangzhou dates; other providers"
+    " always pass",
     Filter.CAPACITY: "nothing left to give in the request's unit (a person gives one person or"
     " session, or their weekly hours; a team its people; an organisation its stated capacity in"
-    " that unit; a charity resource what remains), or it already holds a live offer for the"
-    " request",
+    " that unit; a charity resource what remains), counting its live offers – in overlapping"
+    " windows for people and places (a person held in one has nothing left), whatever the"
+    " window for funds and goods – or it already holds a live offer for the request",
     Filter.QUALIFICATION: "professional service and supervision only: an organisation that is"
     " not a social work agency, a social worker without a certificate (supervision: without a"
     " supervisor level)",
+    Filter.SKILLS: "lacks one of the request's `required_skills` (registries that record"
+    " skills: volunteers, teams, organisations, social workers); `preferred_skills` remove"
+    " nobody, they only weigh in `skill_coverage`",
 }
 
 

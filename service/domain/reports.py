@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from service.domain.matching import CHINA_TIME
+from service.domain.hangzhou_time import HANGZHOU as CHINA_TIME
 from service.domain.supervision import Window, window_before
 
 DEFAULT_PERIOD_MONTHS = 12

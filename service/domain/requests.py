@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from service.domain.divisions import Division, DivisionLevel
 from service.domain.errors import Conflict, FieldProblem, a
@@ -53,6 +54,29 @@ class OfferStatus(Labelled):
     WITHDRAWN = "withdrawn", "已撤回"
     EXPIRED = "expired", "已过期"
     COMPLETED = "completed", "已完成"
+
+
+class LapseReason(StrEnum):
+    """Why a proposal lapsed before its hold ran out: its request stopped taking offers."""
+
+    REQUEST_COMMITTED = "request_committed"  # its quantity is fully committed
+    REQUEST_CANCELLED = "request_cancelled"
+    REQUEST_CLOSED = "request_closed"
+    REQUEST_EXPIRED = "request_expired"  # its window ended while still open
+
+
+LAPSE_REASONS: dict[RequestStatus, LapseReason] = {
+    RequestStatus.COMMITTED: LapseReason.REQUEST_COMMITTED,
+    RequestStatus.FULFILLED: LapseReason.REQUEST_COMMITTED,
+    RequestStatus.CANCELLED: LapseReason.REQUEST_CANCELLED,
+    RequestStatus.CLOSED: LapseReason.REQUEST_CLOSED,
+    RequestStatus.EXPIRED: LapseReason.REQUEST_EXPIRED,
+}
+
+
+def lapse_reason(status: RequestStatus) -> LapseReason | None:
+    """Why the request's other proposals lapse once it stands here; None while it takes offers."""
+    return LAPSE_REASONS.get(status)
 
 
 class ProviderType(Labelled):

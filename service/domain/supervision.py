@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from service.domain.errors import FieldProblem
+from service.domain.hangzhou_time import local_date
 from service.domain.linkages import (
     SUPERVISION_MIN_YEARS,
     anniversary,
     day_after,
     supervision_term_is_short,
 )
-from service.domain.matching import CHINA_TIME
 from service.domain.partners import CertificateLevel
 from service.domain.vocabulary import Labelled
 
@@ -84,7 +84,7 @@ class TrainingStatus(Labelled):
 
 def hangzhou_today(now: datetime) -> date:
     """The date it is in Hangzhou at this instant."""
-    return now.astimezone(CHINA_TIME).date()
+    return local_date(now)
 
 
 def months_before(day: date, months: int) -> date:

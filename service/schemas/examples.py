@@ -152,6 +152,7 @@ REQUEST_EXAMPLES: dict[str, dict[str, Any]] = {
             "description": "周六上午上门探访两户独居老人，陪伴聊天并检查居家安全。",
             "category": "volunteer_service",
             "required_skills": ["home_visits"],
+            "preferred_skills": ["first_aid"],
             "target_groups": ["elderly"],
             "quantity": 2,
             "unit": "people",

@@ -27,7 +27,16 @@ class CandidateRead(Output):
     provider_type: ProviderType
     provider_id: uuid.UUID
     name: str
-    capacity_left: int = Field(description="What it can still give, in the request's unit.")
+    capacity_left: int = Field(
+        description="What it can still give, in the request's unit: what an offer to it may"
+        " ask and its acceptance will honour. People and venues count the holds (live offers) in"
+        " windows overlapping this one; funds and goods every hold, whatever its window."
+    )
+    distance_km: float | None = Field(
+        description="Great-circle (haversine, WGS 84) distance from the request's place, in km:"
+        " the figure the radius filter and the `distance` component use. Null when either place"
+        " is unknown."
+    )
     score: float = Field(description="Weighted mean of the components, 0 to 1.")
     components: list[ScorePart]
 
@@ -66,6 +75,9 @@ def candidate_list(found: CandidateSearch) -> CandidateList:
                 provider_id=candidate.provider_id,
                 name=candidate.name,
                 capacity_left=candidate.capacity_left,
+                distance_km=None
+                if candidate.distance_km is None
+                else round(candidate.distance_km, 3),
                 score=candidate.score.total,
                 components=[
                     ScorePart(

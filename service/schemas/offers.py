@@ -20,7 +20,7 @@ from service.domain.fulfilment import (
     effective_status,
 )
 from service.domain.offerings import QuantityUnit
-from service.domain.requests import OfferStatus, ProviderType
+from service.domain.requests import LapseReason, OfferStatus, ProviderType
 from service.domain.service_records import LEDGER_COLUMNS, ledger_row
 from service.schemas.charity_resources import MULTI_LINE
 from service.schemas.common import CalendarDate, Input, Output, Page
@@ -140,6 +140,13 @@ class OfferRead(Output):
     quantity: int = Field(description="Offered, in `unit`.")
     unit: QuantityUnit
     status: OfferStatus = Field(description="A proposal whose hold has run out shows expired.")
+    lapse_reason: LapseReason | None = Field(
+        default=None,
+        description="Why a proposal stopped holding the provider before `expires_at`: its request"
+        " stopped taking offers – fully committed (`request_committed`), cancelled, closed or"
+        " expired. The proposal then shows `expired` (`withdrawn` when the request was cancelled"
+        " or closed). Null otherwise.",
+    )
     window: OfferWindow
     expires_at: datetime = Field(description="When a proposal stops holding the provider.")
     score: float | None = Field(description="The match score it was offered with, if any.")

@@ -90,7 +90,15 @@ class ResourceRequestCreate(Input):
         description="What kind of help: it decides who can serve the request and the units it"
         f" is counted in.\n\n{category_table()}"
     )
-    required_skills: Skills = Field(default_factory=list)
+    required_skills: Skills = Field(
+        default_factory=list,
+        description="Every one must be held: a hard filter of matching (registries that record"
+        " skills – volunteers, teams, organisations, social workers).",
+    )
+    preferred_skills: Skills = Field(
+        default_factory=list,
+        description="Welcome but not required: they only weigh in the `skill_coverage` score.",
+    )
     target_groups: TargetGroups = Field(default_factory=list)
     quantity: Quantity
     unit: Unit
@@ -108,6 +116,7 @@ class ResourceRequestUpdate(Input):
     title: Name = absent()
     description: Details | None = None
     required_skills: Skills = absent()
+    preferred_skills: Skills = absent()
     target_groups: TargetGroups = absent()
     quantity: Quantity = absent(description="Never below `committed_quantity`.")
     location: LocationIn | None = None
@@ -127,6 +136,7 @@ class ResourceRequestRead(Output):
     description: str | None
     category: ServiceCategory
     required_skills: list[Skill]
+    preferred_skills: list[Skill]
     target_groups: list[TargetGroup]
     quantity: int
     unit: QuantityUnit

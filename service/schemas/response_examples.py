@@ -110,6 +110,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             "description": None,
             "category": "volunteer_service",
             "required_skills": ["home_visits"],
+            "preferred_skills": ["first_aid"],
             "target_groups": ["elderly"],
             "quantity": 1,
             "unit": "people",
@@ -135,6 +136,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
                     "provider_id": VOLUNTEER,
                     "name": "李*梅",
                     "capacity_left": 1,
+                    "distance_km": 0.0,
                     "score": 0.84,
                     "components": [
                         {
@@ -176,6 +178,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
                     "provider_id": AGENCY,
                     "name": "杭州市西湖区阳光社会工作服务中心",
                     "capacity_left": 1,
+                    "distance_km": 2.219,
                     "score": 0.461231,
                     "components": [
                         {

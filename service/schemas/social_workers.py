@@ -26,6 +26,7 @@ from service.schemas.common import (
 )
 from service.schemas.partners import Skills
 from service.schemas.stations import absent
+from service.schemas.volunteers import Availability, AvailabilityIn
 
 ResidentIdNumber = Annotated[
     str,
@@ -69,6 +70,11 @@ class SocialWorkerFields(Input):
     skills: Skills = Field(default_factory=list)
     service_area: ServiceArea = Field(default_factory=list)
     weekly_hours: WeeklyHours | None = None
+    availability: AvailabilityIn | None = Field(
+        default=None,
+        description="When they can serve, read in Hangzhou time (as a volunteer's); matching"
+        " lists them only for windows it covers whole. Null (not stated): any time.",
+    )
     status: PartnerStatus = PartnerStatus.ACTIVE
 
 
@@ -98,6 +104,7 @@ class SocialWorkerUpdate(Input):
     skills: Skills = absent()
     service_area: ServiceArea = absent()
     weekly_hours: WeeklyHours | None = None
+    availability: AvailabilityIn | None = None
     status: PartnerStatus = absent()
 
 
@@ -123,6 +130,9 @@ class SocialWorkerRead(Output):
     skills: list[Skill]
     service_area: list[str]
     weekly_hours: int | None
+    availability: Availability | None = Field(
+        description="Weekly slots and dated exceptions; null: not stated (any time)."
+    )
     steward: StewardRead | None = Field(description=STEWARD_DESCRIPTION)
     status: PartnerStatus
     version: int
@@ -164,4 +174,9 @@ def social_worker_read(row: Mapping[str, Any], *, reveal: bool = False) -> Socia
     values["phone"] = values.pop("phone_masked", None)
     for sealed in ("id_number_ciphertext", "id_number_index", "phone_ciphertext"):
         values.pop(sealed, None)
+    weekly = values.pop("weekly_availability", None)
+    exceptions = values.pop("availability_exceptions", None)
+    values["availability"] = (
+        None if weekly is None else {"weekly": weekly, "exceptions": exceptions or []}
+    )
     return SocialWorkerRead.model_validate(values)

@@ -40,6 +40,7 @@ from service.db.repositories.allocation_runs import (
 )
 from service.db.repositories.divisions import DivisionRepository
 from service.db.repositories.keyset import encode_key
+from service.db.repositories.offers import providers_for_update
 from service.db.tables import AllocationRunRecord
 from service.domain.access import Caller
 from service.domain.allocation import (
@@ -81,7 +82,7 @@ from service.schemas.allocation_runs import (
 from service.usecases.common import KeysetPage, Services, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.matching import search_each
-from service.usecases.offers import propose_offers
+from service.usecases.offers import propose_offers, still_eligible
 
 logger = logging.getLogger("linkage.allocation")
 
@@ -509,6 +510,11 @@ async def _offer(
     for row in rows:
         planned.setdefault(row["request_id"], []).append(row)
     requests = await requests_for_update(session, sorted(planned))
+    # Every provider the run would offer, locked in the one fixed order before any is judged
+    # again: a concurrent POST …/offers naming them waits, or is waited for (issue 8).
+    await providers_for_update(
+        session, [(ProviderType(row["provider_type"]), row["provider_id"]) for row in rows]
+    )
     offers: dict[uuid.UUID, list[LiveOffer]] = {}
     for live in await live_offers(session, sorted(planned), now=now):
         accepted = live["status"] == OfferStatus.ACCEPTED.value
@@ -547,6 +553,19 @@ async def _offer(
             now, hours=services.offer_hold_hours, request_ends_at=request.ends_at
         )
         try:
+            proposals, taken = await still_eligible(
+                session, services, caller=caller, request_id=request_id, proposals=proposals
+            )
+            gone = {(p.provider_type.value, p.provider_id) for p in taken}
+            skipped += [
+                Skipped(
+                    a,
+                    "provider_not_eligible",
+                    "the provider no longer passes matching's hard filters",
+                )
+                for a in kept
+                if (a.provider[0], a.provider[1]) in gone
+            ]
             records = await propose_offers(
                 session,
                 services,

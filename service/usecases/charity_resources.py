@@ -18,6 +18,7 @@ from service.db.repositories.organisations import OrganisationRepository
 from service.db.tables import CharityResourceRecord
 from service.domain.access import Caller, Steward, check_may_change_partner, outside_binding
 from service.domain.errors import FieldProblem, NotFound, rule_violation
+from service.domain.hangzhou_time import local_date
 from service.domain.offerings import QuantityUnit
 from service.domain.partners import CharityResourceKind, validity_problems
 from service.domain.resources import CharityResourceFilter, quantity_problems, unit_problems
@@ -106,7 +107,7 @@ async def create_charity_resource(
         session.add(record)
         await session.flush()
         return Created(
-            body=charity_resource_read(record.model_dump(), today=now.date()),
+            body=charity_resource_read(record.model_dump(), today=local_date(now)),
             location=f"/v1/charity-resources/{record.id}",
             version=record.version,
         )
@@ -122,7 +123,7 @@ async def get_charity_resource(
         row = await CharityResourceRepository(reader).get(resource_id)
     if row is None:
         raise NotFound(f"no charity resource with id {resource_id}")
-    return charity_resource_read(row, today=services.clock().date())
+    return charity_resource_read(row, today=local_date(services.clock()))
 
 
 async def list_charity_resources(
@@ -131,7 +132,7 @@ async def list_charity_resources(
     """A page of resources in title order."""
     async with services.database.read() as reader:
         rows = await CharityResourceRepository(reader).list(where, key=after, limit=limit + 1)
-    today = services.clock().date()
+    today = local_date(services.clock())
     return KeysetPage.of(
         [charity_resource_read(row, today=today) for row in rows],
         limit=limit,
@@ -169,4 +170,4 @@ async def update_charity_resource(
         if changed:
             apply_changes(record, changed, now=services.clock())
             await session.flush()
-        return charity_resource_read(record.model_dump(), today=services.clock().date())
+        return charity_resource_read(record.model_dump(), today=local_date(services.clock()))

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.repositories.offers import (
     accepted_offers_of,
-    accepted_quantity,
     booked_elsewhere,
     expire_if_lapsed,
+    held_by_accepted,
     members_among,
     offer_facts,
     offer_for_update,
@@ -28,7 +28,9 @@ from service.db.repositories.offers import (
     station_name,
     take_stock,
 )
+from service.db.repositories.resource_requests import lapse_proposals
 from service.db.tables import OfferRecord, ResourceRequestRecord
+from service.domain import capacity as capacity_rule
 from service.domain.access import Caller
 from service.domain.errors import Conflict, FieldProblem, Forbidden, rule_violation
 from service.domain.fulfilment import (
@@ -51,6 +53,7 @@ from service.domain.fulfilment import (
     responder,
     sees_offer,
 )
+from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.requests import (
     OfferStatus,
     ProviderType,
@@ -107,8 +110,11 @@ async def lock_offer(session: AsyncSession, caller: Caller, offer_id: uuid.UUID)
     return Locked(request, offer, facts["provider_organisation_id"])
 
 
-def _settle(request: ResourceRequestRecord, *, live_accepted: int, now: datetime) -> None:
-    """Move the request to the status its quantities imply (and to its next version)."""
+async def _settle(
+    session: AsyncSession, request: ResourceRequestRecord, *, live_accepted: int, now: datetime
+) -> None:
+    """Move the request to the status its quantities imply (and to its next version); once it
+    takes no more offers, its other proposals lapse in this unit of work, releasing their holds."""
     current = RequestStatus(request.status)
     wanted = commitment_status(
         current,
@@ -120,6 +126,7 @@ def _settle(request: ResourceRequestRecord, *, live_accepted: int, now: datetime
     request.status = move_request(current, wanted).value
     request.version += 1
     request.updated_at = now
+    await lapse_proposals(session, request.id, RequestStatus(request.status), now=now)
 
 
 async def _act(
@@ -204,14 +211,19 @@ async def _book(session: AsyncSession, locked: Locked) -> None:
         session, kind, offer.provider_id, locked.window, excluding=offer.id
     ):
         raise double_booked(kind)
-    if kind is ProviderType.CHARITY_RESOURCE:
-        held = await accepted_quantity(session, kind, offer.provider_id, excluding=offer.id)
-        check_stock(
-            remaining=provider["remaining_quantity"],
-            held=held,
-            wanted=offer.quantity,
-            code="provider_capacity_exhausted",
-        )
+    # The one rule of what is left (service/domain/capacity.py), as matching counts it.
+    category = ServiceCategory(locked.request.category)
+    held = await held_by_accepted(
+        session,
+        kind,
+        offer.provider_id,
+        None if capacity_rule.consumable(category) else locked.window,
+        excluding=offer.id,
+    )
+    unit = QuantityUnit(locked.request.unit)
+    capacity_rule.check_capacity(
+        kind, capacity_rule.stated(kind, unit, provider), held, offer.quantity
+    )
 
 
 async def accept_offer(
@@ -226,6 +238,15 @@ async def accept_offer(
 
     async def accept(session: AsyncSession, locked: Locked, side: Side, now: datetime) -> None:
         offer, request = locked.offer, locked.request
+        if offer.lapse_reason is not None:
+            # It lapsed when its request stopped taking offers: answer why (fully committed,
+            # not open), as an accept of a live proposal would, not a bare illegal transition.
+            check_request_accepting(RequestStatus(request.status))
+            check_room(
+                requested=request.quantity,
+                committed=request.committed_quantity,
+                offered=offer.quantity,
+            )
         status = move_offer(OfferStatus(offer.status), OfferStatus.ACCEPTED)
         check_request_accepting(RequestStatus(request.status))
         check_room(
@@ -240,7 +261,7 @@ async def accept_offer(
         offer.responded_by_client_id = caller.client_id
         offer.responded_on_behalf = side is Side.STATION
         request.committed_quantity += offer.quantity
-        _settle(request, live_accepted=live_accepted, now=now)
+        await _settle(session, request, live_accepted=live_accepted, now=now)
 
     return await _act(
         services,
@@ -298,7 +319,7 @@ async def withdraw_offer(
         if was is OfferStatus.ACCEPTED:
             live_accepted = await accepted_offers_of(session, request.id) - 1
             request.committed_quantity -= offer.quantity
-            _settle(request, live_accepted=live_accepted, now=now)
+            await _settle(session, request, live_accepted=live_accepted, now=now)
 
     return await _act(
         services,
@@ -368,7 +389,7 @@ async def complete_offer(
         offer.beneficiaries = completion.beneficiaries
         offer.outcome_note = completion.outcome_note
         request.fulfilled_quantity += completion.actual_quantity
-        _settle(request, live_accepted=live_accepted, now=now)
+        await _settle(session, request, live_accepted=live_accepted, now=now)
         entries = ledger_entries(
             kind,
             offer.provider_id,

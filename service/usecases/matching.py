@@ -22,6 +22,7 @@ from service.db.repositories.candidates import (
 )
 from service.db.tables import ResourceRequestRecord, table
 from service.domain.access import Caller, PersonKind
+from service.domain.capacity import ONE_PERSON
 from service.domain.errors import Conflict, NotFound, a
 from service.domain.fulfilment import OFFERABLE
 from service.domain.geo import Point
@@ -65,6 +66,7 @@ def _facts(row: Row) -> ProviderFacts:
         outcome_sum=(int(row["rating_sum"] or 0) - outcomes) / 4,
         open_commitments=int(row["open_commitments"] or 0),
         linked_with_station=bool(row["linked"]),
+        distance_km=None if row.get("distance_km") is None else float(row["distance_km"]),
     )
 
 
@@ -88,6 +90,7 @@ def need_of(row: Row, services: Services) -> Need:
         quantity=row["quantity"] - row["committed_quantity"],
         division_code=row["division_code"],
         required_skills=tuple(row["required_skills"]),
+        preferred_skills=tuple(row.get("preferred_skills") or ()),
         starts_at=row["starts_at"],
         ends_at=row["ends_at"],
         lat=row["lat"],
@@ -217,6 +220,7 @@ class Scoring:
                 quantity=need.quantity,
                 division_code=need.division_code,
                 location=located,
+                preferred_skills=frozenset(need.preferred_skills),
             ),
             weights=weights,
             availability=Availability.of(need.starts_at, need.ends_at),
@@ -227,21 +231,29 @@ class Scoring:
     ) -> list[Candidate]:
         """The survivors as scored candidates; a volunteer whose slots miss the window by the
         hour (SQL checks the weekday) is counted as removed by availability instead."""
-        kind, has_slots = provider_type.value, provider_type is ProviderType.VOLUNTEER
+        kind, has_slots = provider_type.value, provider_type in ONE_PERSON
         found = []
         for row in survivors:
-            if has_slots and not self.availability.admits(
-                row["weekly_availability"], row["availability_exceptions"]
+            # a person's slots must cover the window whole (SQL checked the weekdays only);
+            # a social worker who states no availability serves any time
+            if (
+                has_slots
+                and row["weekly_availability"] is not None
+                and not self.availability.admits(
+                    row["weekly_availability"], row["availability_exceptions"] or []
+                )
             ):
                 counts[Filter.AVAILABILITY] += 1
                 continue
+            facts = _facts(row)
             found.append(
                 Candidate(
                     provider_type=kind,
                     provider_id=row["provider_id"],
                     name=row["name"],
                     capacity_left=min(int(row["capacity_left"]), self.need.quantity),
-                    score=score(self.wanted, _facts(row), self.weights),
+                    score=score(self.wanted, facts, self.weights),
+                    distance_km=facts.distance_km,
                 )
             )
         return found

@@ -15,6 +15,7 @@ from service.db.repositories.offers import (
     OfferRepository,
     add,
     live_offers_to,
+    providers_for_update,
     request_for_update,
 )
 from service.db.tables import OfferRecord, ResourceRequestRecord
@@ -221,7 +222,7 @@ async def _named(
                 FieldProblem(
                     f"providers[{index}].provider_id",
                     f"the {choice.provider_type} does not pass matching's hard filters (kind,"
-                    " active, area, availability, capacity, qualification)",
+                    " active, area, availability, capacity, qualification, skills)",
                     code="provider_not_eligible",
                 )
             )
@@ -239,6 +240,38 @@ async def _named(
     if problems:
         raise rule_violation(problems)
     return proposals
+
+
+async def lock_providers(session: AsyncSession, proposals: list[Proposal]) -> None:
+    """Lock the proposed providers' rows in the one fixed order (service/db/repositories/
+    offers.py), so that what the checks after it read of their holds stays true until commit."""
+    await providers_for_update(session, [(p.provider_type, p.provider_id) for p in proposals])
+
+
+async def still_eligible(
+    session: AsyncSession,
+    services: Services,
+    *,
+    caller: Caller,
+    request_id: uuid.UUID,
+    proposals: list[Proposal],
+) -> tuple[list[Proposal], list[Proposal]]:
+    """With the request and the providers locked: the proposals whose providers still pass
+    every hard filter (each for at most what it has left now), and those that no longer do –
+    a concurrent offer took them meanwhile."""
+    reader = SqlAlchemyReader(session)
+    row = await load_request(reader, request_id, caller)
+    kept: list[Proposal] = []
+    dropped: list[Proposal] = []
+    for proposal in proposals:
+        only = (proposal.provider_type, proposal.provider_id)
+        found = await search(reader, services, row, limit=1, only=only)
+        if not found.candidates:
+            dropped.append(proposal)
+            continue
+        left = found.candidates[0].capacity_left
+        kept.append(dataclasses.replace(proposal, quantity=min(proposal.quantity, left)))
+    return kept, dropped
 
 
 async def _top(
@@ -288,6 +321,11 @@ async def create_offers(
         )
         check_request_offerable(RequestStatus(request.status))
         if data.providers is not None:
+            # The named providers locked first (fixed order), then judged: concurrent offers
+            # naming them queue here and see each other's holds (issue 8).
+            await providers_for_update(
+                session, [(c.provider_type, c.provider_id) for c in data.providers]
+            )
             proposals = await _named(
                 session, services, caller=caller, request=request, choices=data.providers
             )
@@ -295,6 +333,16 @@ async def create_offers(
             proposals = await _top(
                 session, services, caller=caller, request_id=request_id, top=data.top or 1
             )
+            await lock_providers(session, proposals)
+            proposals, _ = await still_eligible(
+                session, services, caller=caller, request_id=request_id, proposals=proposals
+            )
+            if not proposals:
+                raise Conflict(
+                    "the candidates found were taken by concurrent offers; search again",
+                    code="no_candidates",
+                    extra={"removed": []},
+                )
         now = services.clock()
         records = await propose_offers(
             session,

@@ -19,6 +19,7 @@ from service.db.repositories.resource_requests import (
     add_request,
     expire_open_requests,
     expire_proposed_offers,
+    lapse_proposals,
     live_offers,
     request_for_update,
     withdraw_live_offers,
@@ -31,6 +32,7 @@ from service.domain.geo import Point
 from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.requests import (
     LIVE_OFFER,
+    LapseReason,
     OfferStatus,
     RequestFilter,
     RequestStatus,
@@ -39,6 +41,7 @@ from service.domain.requests import (
     check_quantity,
     check_window_change,
     commitment_status,
+    lapse_reason,
     location_problems,
     move_request,
     office_problems,
@@ -264,6 +267,9 @@ async def update_request(
             )
             columns["status"] = move_request(status, implied).value
         apply_changes(record, columns, now=services.clock())
+        await lapse_proposals(
+            session, record.id, RequestStatus(record.status), now=services.clock()
+        )
         await session.flush()
         return resource_request_read(record.model_dump())
 
@@ -290,7 +296,12 @@ async def _move(
         target = move_request(current, wanted)
         if target is not current:
             now = services.clock()
-            _, released = await withdraw_live_offers(session, record.id, now=now)
+            _, released = await withdraw_live_offers(
+                session,
+                record.id,
+                now=now,
+                reason=lapse_reason(target) or LapseReason.REQUEST_CLOSED,
+            )
             committed = max(0, record.committed_quantity - released)
             apply_changes(
                 record, {"status": target.value, "committed_quantity": committed}, now=now

@@ -27,6 +27,7 @@ from service.domain.access import (
     outside_binding,
 )
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
+from service.domain.hangzhou_time import local_date
 from service.domain.identity import mask_personal_phone, mask_resident_id, resident_id_problem
 from service.domain.partners import CertificateLevel
 from service.domain.people import (
@@ -49,6 +50,11 @@ from service.usecases.common import KeysetPage, Services, apply_changes, check_v
 from service.usecases.disclosure import disclosure, may_read_person, readable_condition
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import sealed_phone, service_area_check
+from service.usecases.volunteers import (
+    availability_rule_problems,
+    sorted_exceptions,
+    sorted_weekly,
+)
 
 SUBJECT_TYPE = "social_worker"
 KIND = PersonKind.SOCIAL_WORKER
@@ -67,6 +73,14 @@ def _id_number_columns(vault: PiiVault, id_number: str) -> dict[str, Any]:
 def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
     """API field values as the table's columns: identifiers sealed, references as UUIDs."""
     columns = dict(values)
+    if "availability" in columns:
+        availability = columns.pop("availability")
+        columns["weekly_availability"] = (
+            None if availability is None else sorted_weekly(availability["weekly"])
+        )
+        columns["availability_exceptions"] = (
+            None if availability is None else sorted_exceptions(availability["exceptions"])
+        )
     if "id_number" in columns:
         columns |= _id_number_columns(services.vault, columns.pop("id_number"))
     if "phone" in columns:
@@ -80,7 +94,7 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _id_number_problems(services: Services, id_number: str) -> list[FieldProblem]:
-    problem = resident_id_problem(id_number, today=services.clock().date())
+    problem = resident_id_problem(id_number, today=local_date(services.clock()))
     return [] if problem is None else [FieldProblem("id_number", problem, code="invalid_id_number")]
 
 
@@ -172,6 +186,8 @@ async def create_social_worker(
         problems = _id_number_problems(services, data.id_number)
         problems += certificate_problems(data.certificate_level, data.certificate_number)
         problems += await service_area_check(reader, data.service_area)
+        if data.availability is not None:
+            problems += availability_rule_problems(data.availability.model_dump(mode="json"))
         place, reference_problems = await _references_check(
             reader,
             station_id=data.station_id,
@@ -323,6 +339,8 @@ async def update_social_worker(
         )
         if "service_area" in sent:
             problems += await service_area_check(reader, sent["service_area"])
+        if sent.get("availability") is not None:
+            problems += availability_rule_problems(sent["availability"])
         if sent.keys() & set(_REFERENCES):
             place, reference_problems = await _references_check(
                 reader,

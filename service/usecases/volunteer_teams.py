@@ -28,6 +28,7 @@ from service.domain.access import (
     outside_binding,
 )
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
+from service.domain.hangzhou_time import local_date
 from service.domain.partners import TeamRole
 from service.domain.resources import VolunteerTeamFilter
 from service.schemas.volunteers import (
@@ -244,7 +245,7 @@ async def put_member(
                     team_id=team_id,
                     volunteer_id=volunteer_id,
                     role=role.value,
-                    joined_on=services.clock().date(),
+                    joined_on=local_date(services.clock()),
                 )
             )
             _touch(services, team)

@@ -22,6 +22,7 @@ from service.domain.access import (
 )
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.geo import Point
+from service.domain.hangzhou_time import local_date
 from service.domain.identity import mask_personal_phone, mask_resident_id, resident_id_problem
 from service.domain.partners import (
     DateException,
@@ -72,12 +73,8 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
         columns["home_lon"] = point.lon if point else None
     if "availability" in columns:
         availability = columns.pop("availability")
-        columns["weekly_availability"] = sorted(
-            availability["weekly"], key=lambda window: (window["weekday"], window["start"])
-        )
-        columns["availability_exceptions"] = sorted(
-            availability["exceptions"], key=lambda exception: exception["date"]
-        )
+        columns["weekly_availability"] = sorted_weekly(availability["weekly"])
+        columns["availability_exceptions"] = sorted_exceptions(availability["exceptions"])
     if "phone" in columns:
         columns |= sealed_phone(
             services.vault, columns.pop("phone"), field="phone", mask=mask_personal_phone
@@ -85,6 +82,29 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
     if ID_NUMBER in columns:
         columns |= sealed_id_number(services.vault, columns.pop(ID_NUMBER))
     return columns
+
+
+def sorted_weekly(weekly: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Weekly slots as stored: by weekday, then start."""
+    return sorted(weekly, key=lambda window: (window["weekday"], window["start"]))
+
+
+def sorted_exceptions(exceptions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Date exceptions as stored: by date."""
+    return sorted(exceptions, key=lambda exception: exception["date"])
+
+
+def availability_rule_problems(availability: dict[str, Any]) -> list[FieldProblem]:
+    """What the domain says of sent availability (JSON form): slots that overlap, dates twice."""
+    windows = [
+        WeeklyWindow(w["weekday"], time.fromisoformat(w["start"]), time.fromisoformat(w["end"]))
+        for w in availability["weekly"]
+    ]
+    exceptions = [
+        DateException(date.fromisoformat(e["date"]), e["available"])
+        for e in availability["exceptions"]
+    ]
+    return availability_problems(windows, exceptions, field="availability")
 
 
 def _rule_problems(values: dict[str, Any], *, today: date) -> list[FieldProblem]:
@@ -98,16 +118,7 @@ def _rule_problems(values: dict[str, Any], *, today: date) -> list[FieldProblem]
         home = values["home_location"]
         problems += home_problems(Point(home["lat"], home["lon"]))
     if "availability" in values:
-        availability = values["availability"]
-        windows = [
-            WeeklyWindow(w["weekday"], time.fromisoformat(w["start"]), time.fromisoformat(w["end"]))
-            for w in availability["weekly"]
-        ]
-        exceptions = [
-            DateException(date.fromisoformat(e["date"]), e["available"])
-            for e in availability["exceptions"]
-        ]
-        problems += availability_problems(windows, exceptions, field="availability")
+        problems += availability_rule_problems(values["availability"])
     return problems
 
 
@@ -182,7 +193,7 @@ async def create_volunteer(
         await _check(
             reader,
             values,
-            today=services.clock().date(),
+            today=local_date(services.clock()),
             also=_availability_required(values["availability"], values["status"], sent=values),
         )
         columns = _columns(services, values)
@@ -252,7 +263,7 @@ async def find_by_id_number(
     """The volunteer registered under an ID number (exact match on the blind index), for a
     declared purpose: found only when the caller may read the person; every search, hit or
     miss, is audited."""
-    why = resident_id_problem(id_number, today=services.clock().date())
+    why = resident_id_problem(id_number, today=local_date(services.clock()))
     if why is not None:
         raise rule_violation([FieldProblem(ID_NUMBER, why, code="invalid_resident_id")])
     index = services.vault.blind_index(id_number, field=ID_NUMBER)
@@ -316,7 +327,7 @@ async def update_volunteer(
         await _check(
             reader,
             sent,
-            today=services.clock().date(),
+            today=local_date(services.clock()),
             also=_availability_required(availability, status, sent=sent),
         )
         changed = _changed_columns(services, record, sent)

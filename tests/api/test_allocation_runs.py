@@ -29,7 +29,11 @@ from tests.factories.allocation import (
 )
 from tests.factories.partners import create_organisation
 from tests.factories.registry import QINGBO, create_station
-from tests.factories.volunteers import create_team, create_volunteer
+from tests.factories.volunteers import (
+    create_partner_organisation,
+    create_team,
+    create_volunteer,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -182,6 +186,21 @@ async def test_an_idempotent_retry_answers_the_same_run_and_starts_no_second(adm
 # --- the run machinery, with a stand-in for matching ---------------------------------------------
 
 P1, P2, P3, P4 = (uuid.uuid4() for _ in range(4))
+
+
+async def organisations(admin) -> list[uuid.UUID]:
+    """Four organisations that pass matching's hard filters for the factory requests (in
+    西湖区, with the skill asked for, capacity to spare): what the runs propose must exist."""
+    made = []
+    for index in range(4):
+        organisation = await create_partner_organisation(
+            admin,
+            name=f"杭州市西湖区第{index + 1}社工服务中心",
+            skills=["home_visits"],
+            capacity={"amount": 50, "unit": "people"},
+        )
+        made.append(uuid.UUID(organisation["id"]))
+    return made
 
 
 async def test_the_run_finds_the_best_total_not_the_greedy_one(admin, services):
@@ -413,11 +432,16 @@ async def change_request(services, request_id, **values) -> None:
 
 async def test_applying_turns_the_assignments_into_offers_once(admin, services):
     station = await create_station(admin)
+    # real providers: applying judges them again, with the request locked (issue 8)
+    P1, P2, P3, P4 = await organisations(admin)
     r1 = await insert_request(services, station_id=station["id"], quantity=3)
     r2 = await insert_request(services, station_id=station["id"], quantity=1)
     table = {
-        r1: [candidate(P1, capacity=2, score=0.9), candidate(P2, capacity=5, score=0.6)],
-        r2: [candidate(P3, capacity=1, score=0.7)],
+        r1: [
+            candidate(P1, capacity=2, score=0.9, provider_type="organisation"),
+            candidate(P2, capacity=5, score=0.6, provider_type="organisation"),
+        ],
+        r2: [candidate(P3, capacity=1, score=0.7, provider_type="organisation")],
     }
     run = await run_with(services, admin, table)
     assert pairs(run) == {(str(r1), str(P1), 2), (str(r1), str(P2), 1), (str(r2), str(P3), 1)}
@@ -453,14 +477,19 @@ async def test_applying_turns_the_assignments_into_offers_once(admin, services):
 
 async def test_what_no_longer_fits_is_skipped_and_counted(admin, services):
     station = await create_station(admin)
+    # real providers: applying judges them again, with the request locked (issue 8)
+    P1, P2, P3, P4 = await organisations(admin)
     sid = station["id"]
     cancelled = await insert_request(services, station_id=sid, quantity=2)
     taken = await insert_request(services, station_id=sid, quantity=4)
     offered = await insert_request(services, station_id=sid, quantity=2)
     table = {
-        cancelled: [candidate(P1, capacity=2, score=0.9)],
-        taken: [candidate(P2, capacity=3, score=0.8), candidate(P4, capacity=1, score=0.5)],
-        offered: [candidate(P3, capacity=2, score=0.7)],
+        cancelled: [candidate(P1, capacity=2, score=0.9, provider_type="organisation")],
+        taken: [
+            candidate(P2, capacity=3, score=0.8, provider_type="organisation"),
+            candidate(P4, capacity=1, score=0.5, provider_type="organisation"),
+        ],
+        offered: [candidate(P3, capacity=2, score=0.7, provider_type="organisation")],
     }
     run = await run_with(services, admin, table)
     assert run["assignment_count"] == 4
@@ -468,7 +497,12 @@ async def test_what_no_longer_fits_is_skipped_and_counted(admin, services):
     await change_request(services, taken, status="partially_committed", committed_quantity=2)
     await insert_offer(services, request_id=taken, station_id=sid, quantity=1)  # holds 1 more
     await insert_offer(  # P3 holds an offer for this request already
-        services, request_id=offered, station_id=sid, quantity=1, provider_id=P3
+        services,
+        request_id=offered,
+        station_id=sid,
+        quantity=1,
+        provider_id=P3,
+        provider_type="organisation",
     )
 
     response = await admin.post(f"{URL}/{run['id']}/apply")
@@ -536,8 +570,12 @@ async def test_applying_needs_the_scope_an_unbound_client_and_a_run(admin, make_
 
 async def test_concurrent_applies_make_the_offers_once(admin, services):
     station = await create_station(admin)
+    # real providers: applying judges them again, with the request locked (issue 8)
+    P1, P2, P3, P4 = await organisations(admin)
     requests = [await insert_request(services, station_id=station["id"]) for _ in range(3)]
-    table = {r: [candidate(P1, capacity=9, score=0.5)] for r in requests}
+    table = {
+        r: [candidate(P1, capacity=9, score=0.5, provider_type="organisation")] for r in requests
+    }
     run = await run_with(services, admin, table)
 
     responses = await asyncio.gather(*(admin.post(f"{URL}/{run['id']}/apply") for _ in range(5)))
@@ -548,8 +586,14 @@ async def test_concurrent_applies_make_the_offers_once(admin, services):
 
 async def test_a_retried_apply_with_its_key_answers_what_the_first_did(admin, services):
     station = await create_station(admin)
+    # real providers: applying judges them again, with the request locked (issue 8)
+    P1, P2, P3, P4 = await organisations(admin)
     request = await insert_request(services, station_id=station["id"], quantity=1)
-    run = await run_with(services, admin, {request: [candidate(P1, capacity=1, score=0.6)]})
+    run = await run_with(
+        services,
+        admin,
+        {request: [candidate(P1, capacity=1, score=0.6, provider_type="organisation")]},
+    )
     headers = {"Idempotency-Key": f"apply-{run['id']}"}
 
     first = await admin.post(f"{URL}/{run['id']}/apply", headers=headers)

@@ -861,8 +861,12 @@ async def world(app, services, admin) -> World:
         (await created(admin, "/v1/stations", station_body(township)))["id"]
         for township in (BEISHAN, QINGBO)
     ]
+    # the skill the factory requests require (a hard filter): offers to the top one find them
+    held = ["casework", "elderly_care", "home_visits"]
     organisations = [
-        (await created(admin, "/v1/organisations", organisation_body(uscc=_uscc())))["id"]
+        (await created(admin, "/v1/organisations", organisation_body(uscc=_uscc(), skills=held)))[
+            "id"
+        ]
         for _ in range(2)
     ]
     built = World(services, admin, *stations, *organisations)

@@ -1,8 +1,10 @@
 """Property: matching passes exactly the providers that pass every hard filter.
 
 Hypothesis draws a handful of volunteers, each passing or failing each filter its own way (status,
-area by service area or by distance, weekday and time of day, an overlapping booking), and a
-plain-Python oracle says which of them may serve. The explained search and the lean one batch
+area by service area or by distance – a point inside the radius's bounding box but beyond the
+radius among them –, slots that cover the window whole, in part or together, a date exception
+either way, the required skill, an overlapping booking), and a plain-Python oracle says which
+of them may serve. The explained search and the lean one batch
 allocation runs use must both return exactly those: a provider that fails a filter never appears,
 and none that passes is lost; asked about one at a time (an offer to named providers), each
 is eligible exactly when the oracle says so.
@@ -11,6 +13,7 @@ is eligible exactly when the oracle says so.
 from __future__ import annotations
 
 import dataclasses
+import math
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -32,18 +35,44 @@ FAR = {"lat": 30.05, "lon": 119.96}  # 富阳: some 30 km away
 # Saturday 5 December 2026, 09:30–11:30 in Hangzhou
 STARTS, ENDS = datetime(2026, 12, 5, 1, 30, tzinfo=UTC), datetime(2026, 12, 5, 3, 30, tzinfo=UTC)
 
-SLOTS = {
-    "saturday_morning": ({"weekday": 6, "start": "09:00", "end": "12:00"}, True),
-    "saturday_afternoon": ({"weekday": 6, "start": "14:00", "end": "17:00"}, False),
-    "tuesday_morning": ({"weekday": 2, "start": "09:00", "end": "12:00"}, False),
+SLOTS = {  # a weekly slot, and the minutes of the window (09:30–11:30 Saturday) it covers
+    "saturday_morning": ({"weekday": 6, "start": "09:00", "end": "12:00"}, range(570, 690)),
+    "saturday_afternoon": ({"weekday": 6, "start": "14:00", "end": "17:00"}, range(0)),
+    "tuesday_morning": ({"weekday": 2, "start": "09:00", "end": "12:00"}, range(0)),
+    "saturday_early": ({"weekday": 6, "start": "08:00", "end": "10:30"}, range(570, 630)),
+    "saturday_late": ({"weekday": 6, "start": "10:30", "end": "11:30"}, range(630, 690)),
 }
+WINDOW_MINUTES = set(range(570, 690))
+EXCEPTIONS = {  # a date exception for the request's Saturday, and what it makes of that day
+    "none": (None, None),
+    "off": ({"date": "2026-12-05", "available": False}, False),
+    "on": ({"date": "2026-12-05", "available": True}, True),
+    "other_day": ({"date": "2026-12-06", "available": True}, None),
+}
+SKILLS = {"home_visits": (["home_visits", "driving"], True), "driving": (["driving"], False)}
 AREAS = {  # service area, and whether it covers the request's community
     "township": (["330106002"], True),
     "district": (["330106"], True),
     "city": (["3301"], True),
     "other_district": (["330102"], False),
 }
-PLACES = {"here": (HERE, True), "far": (FAR, False), "unknown": (None, False)}
+CORNER = {"lat": 30.29, "lon": 120.16}  # inside the 3 km radius's box, 3.7 km away
+
+
+def law_of_cosines_km(a: dict, b: dict) -> float:
+    """Great-circle distance by the spherical law of cosines (not the service's haversine)."""
+    p1, p2 = math.radians(a["lat"]), math.radians(b["lat"])
+    dl = math.radians(b["lon"] - a["lon"])
+    cosine = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
+    return 6371.0088 * math.acos(min(1.0, cosine))
+
+
+PLACES = {  # a home, and whether it lies within the radius (3 km) of the request's place
+    "here": (HERE, True),
+    "far": (FAR, False),
+    "corner": (CORNER, law_of_cosines_km(HERE, CORNER) <= 3.0),
+    "unknown": (None, False),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,12 +82,23 @@ class Profile:
     place: str
     slots: tuple[str, ...]
     booked: bool
+    exception: str = "none"
+    skills: str = "home_visits"
 
     def may_serve(self) -> bool:
         """The oracle: every hard filter, written out plainly."""
         in_area = AREAS[self.area][1] or PLACES[self.place][1]
-        available = any(SLOTS[slot][1] for slot in self.slots)
-        return self.active and in_area and available and not self.booked
+        covered = set().union(*(SLOTS[slot][1] for slot in self.slots)) >= WINDOW_MINUTES
+        decided = EXCEPTIONS[self.exception][1]
+        available = covered if decided is None else decided
+        skilled = SKILLS[self.skills][1]
+        return self.active and in_area and available and skilled and not self.booked
+
+
+def apart(slots: list[str]) -> bool:
+    """A volunteer's slots never overlap (the registry refuses them): the whole morning does
+    not go with its early or late part."""
+    return "saturday_morning" not in slots or not {"saturday_early", "saturday_late"} & set(slots)
 
 
 profiles = st.builds(
@@ -66,8 +106,12 @@ profiles = st.builds(
     active=st.booleans(),
     area=st.sampled_from(sorted(AREAS)),
     place=st.sampled_from(sorted(PLACES)),
-    slots=st.lists(st.sampled_from(sorted(SLOTS)), min_size=1, max_size=2, unique=True).map(tuple),
+    slots=st.lists(st.sampled_from(sorted(SLOTS)), min_size=1, max_size=2, unique=True)
+    .filter(apart)
+    .map(tuple),
     booked=st.booleans(),
+    exception=st.sampled_from(sorted(EXCEPTIONS)),
+    skills=st.sampled_from(sorted(SKILLS)),
 )
 
 
@@ -146,7 +190,11 @@ async def test_exactly_the_providers_that_pass_every_hard_filter_are_candidates(
             status="active" if profile.active else "inactive",
             service_area=AREAS[profile.area][0],
             home_location=PLACES[profile.place][0],
-            availability={"weekly": [SLOTS[s][0] for s in profile.slots], "exceptions": []},
+            availability={
+                "weekly": [SLOTS[s][0] for s in profile.slots],
+                "exceptions": [e] if (e := EXCEPTIONS[profile.exception][0]) else [],
+            },
+            skills=SKILLS[profile.skills][0],
         )
         if profile.booked:
             await book(services, volunteer["id"], other_request, station_id)

@@ -115,13 +115,16 @@ async def test_volunteers_are_filtered_in_sql_and_ranked_with_their_reasons(
     body = await candidates(admin, request_id)
 
     ranked = [(c["provider_id"], c["provider_type"]) for c in body["candidates"]]
-    assert ranked[:2] == [(skilled["id"], "volunteer"), (unskilled["id"], "volunteer")]
-    assert [c["name"] for c in body["candidates"][:2]] == ["*", "*"]  # no pii:read: masked
+    assert ranked[:1] == [(skilled["id"], "volunteer")]
+    assert [c["name"] for c in body["candidates"][:1]] == ["*"]  # no pii:read: masked
     found = {c["provider_id"] for c in body["candidates"]}
-    assert not found & {v["id"] for v in (tuesday_only, afternoon_only, elsewhere, resting)}
+    assert not found & {
+        v["id"] for v in (unskilled, tuesday_only, afternoon_only, elsewhere, resting)
+    }
     counts = removed(body, "volunteer")
     assert counts["active"] == 1
     assert counts["area"] == 1
+    assert counts["skills"] == 1  # required skills are required (issue 8)
     assert counts["availability"] == 2  # a Tuesday slot (SQL); an afternoon slot (exact check)
     best = body["candidates"][0]
     parts = {part["component"]: part for part in best["components"]}
@@ -131,8 +134,6 @@ async def test_volunteers_are_filtered_in_sql_and_ranked_with_their_reasons(
     assert sum(part["contribution"] for part in best["components"]) == pytest.approx(
         best["score"], abs=1e-4
     )
-    second = {part["component"]: part for part in body["candidates"][1]["components"]}
-    assert second["skill_coverage"]["value"] == 0.0
     assert body["quantity_left"] == 3
     del skilled, unskilled, tuesday_only, afternoon_only, elsewhere, resting
 
@@ -167,6 +168,7 @@ async def test_nobody_to_serve_is_an_empty_list_with_a_reason_per_filter(admin, 
         "availability",
         "capacity",
         "qualification",
+        "skills",
     ]
 
 
@@ -222,7 +224,12 @@ async def test_professional_service_needs_certified_workers_and_agencies(admin, 
         is_social_work_agency=False,
     )
     request_id = await add_request(
-        services, station["id"], category="professional_service", unit="people", quantity=1
+        services,
+        station["id"],
+        category="professional_service",
+        unit="people",
+        quantity=1,
+        required_skills=[],
     )
 
     body = await candidates(admin, request_id)
@@ -328,7 +335,9 @@ async def test_the_batch_search_finds_exactly_what_the_explained_one_does(
     )
     await create_organisation(admin, name="社工机构")
     other = await add_request(services, station["id"], title="另一场")
-    request_id = await add_request(services, station["id"], category=category, unit=unit)
+    request_id = await add_request(
+        services, station["id"], category=category, unit=unit, required_skills=[]
+    )
     await book(services, station, booked, other)
 
     async with services.database.read() as reader:
@@ -353,7 +362,7 @@ async def test_searching_many_requests_at_once_finds_what_one_by_one_does(admin,
     from service.usecases.matching import load_request, search, search_each
 
     await create_volunteer(admin, name="甲")
-    await create_volunteer(admin, name="乙", skills=["driving"])
+    await create_volunteer(admin, name="乙", skills=["home_visits", "driving"])
     await create_volunteer(
         admin,
         name="丙",
@@ -387,7 +396,12 @@ async def test_searching_many_requests_at_once_finds_what_one_by_one_does(admin,
             required_skills=[],
         ),
         await add_request(
-            services, station["id"], category="professional_service", unit="people", quantity=1
+            services,
+            station["id"],
+            category="professional_service",
+            unit="people",
+            quantity=1,
+            required_skills=[],
         ),
     ]
 

@@ -157,7 +157,9 @@ async def test_the_request_is_fulfilled_when_every_accepted_offer_is_done(admin,
 
 async def test_a_shortfall_still_fulfils_once_nothing_is_outstanding(admin, services, station):
     request = await add_request(services, station["id"], quantity=3, category="goods", unit="items")
-    organisation = await create_partner_organisation(admin)
+    organisation = await create_partner_organisation(  # no stated capacity: unlimited
+        admin, service_categories=["goods"], capacity=None
+    )
     offer = await accepted(admin, services, request, "organisation", organisation["id"], quantity=3)
 
     await admin.post(url(offer, "complete"), json={"actual_quantity": 2})

@@ -17,14 +17,16 @@ from service.domain.access import Caller, Scope
 from service.domain.requests import Proposal, ProviderType
 from service.usecases.common import unit_of_work
 from service.usecases.offers import propose_offers
+from tests.factories.allocation import next_saturday
 from tests.factories.offers import add_request, count_offers, load_request, url
 from tests.factories.registry import QINGBO, create_station
 from tests.factories.requests import create_request, window
 from tests.factories.volunteers import create_partner_organisation, create_volunteer
 
 NOBODY = "00000000-0000-4000-8000-000000000000"
-# Saturday 5 December 2026, 09:30–11:30 in Hangzhou: the factory volunteers' Saturday slot.
-SATURDAY = datetime(2026, 12, 5, 1, 30, tzinfo=UTC)
+# The next Saturday a day or more away, 09:30–11:30 in Hangzhou: the factory volunteers'
+# Saturday slot (a fixed date passed, and offers whose hold would end at once are refused).
+SATURDAY = next_saturday(datetime.now(UTC))
 EVERY_DAY = {
     "weekly": [{"weekday": day, "start": "00:00", "end": "23:59"} for day in range(1, 8)],
     "exceptions": [],
@@ -48,10 +50,19 @@ def offers_url(request) -> str:
     return f"/v1/resource-requests/{identifier}/offers"
 
 
-async def test_offers_to_the_top_candidates_carry_their_scores(admin, services, request_row):
+async def test_offers_to_the_top_candidates_carry_their_scores(admin, services, station):
+    request_row = await add_request(  # home visits required, companionship welcome
+        services,
+        station["id"],
+        quantity=2,
+        starts_at=SATURDAY,
+        lasts=timedelta(hours=2),
+        preferred_skills=["companionship"],
+    )
     best = await create_volunteer(admin, name="甲")
-    second = await create_volunteer(admin, name="乙", skills=["driving"])
+    second = await create_volunteer(admin, name="乙", skills=["home_visits", "driving"])
     await create_volunteer(admin, name="丙", status="inactive")
+    await create_volunteer(admin, name="丁", skills=["driving"])  # lacks the required skill
 
     response = await admin.post(offers_url(request_row), json={"top": 5, "expires_in_hours": 6})
 
@@ -69,7 +80,7 @@ async def test_offers_to_the_top_candidates_carry_their_scores(admin, services, 
     )
     expires = datetime.fromisoformat(first["expires_at"])
     assert timedelta(hours=5) < expires - datetime.now(UTC) <= timedelta(hours=6)
-    assert first["window"]["starts_at"] == "2026-12-05T01:30:00Z"
+    assert first["window"]["starts_at"] == SATURDAY.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert first["offered_by_client_id"] == str(admin.client_id)
     assert await count_offers(services, request_id=request_row.id) == 2
 
@@ -102,7 +113,7 @@ async def test_an_offer_holds_the_providers_capacity_until_it_expires(
 
 async def test_offers_to_named_providers(admin, services, request_row):
     volunteer = await create_volunteer(admin)
-    organisation = await create_partner_organisation(admin)
+    organisation = await create_partner_organisation(admin, skills=["home_visits"])
 
     response = await admin.post(
         offers_url(request_row),
@@ -255,7 +266,9 @@ async def test_a_retried_batch_replays_and_offers_once(admin, services, request_
 
 async def test_a_hold_never_outlasts_the_requests_window(admin, services, station):
     organisation = await create_partner_organisation(admin)
-    request = await add_request(services, station["id"], lasts=timedelta(hours=3))
+    request = await add_request(
+        services, station["id"], lasts=timedelta(hours=3), required_skills=[]
+    )
     body = {
         "providers": [{"provider_type": "organisation", "provider_id": organisation["id"]}],
         "expires_in_hours": 48,

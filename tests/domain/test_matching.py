@@ -210,14 +210,37 @@ def hangzhou(day: int, hour: int, minute: int = 0) -> datetime:
 @pytest.mark.parametrize(
     ("window", "weekly", "exceptions", "expected"),
     [
-        # within one day: a slot that overlaps the window in time, on its weekday
+        # within one day: slots on its weekday that cover the window whole (issue 8)
         ((hangzhou(5, 9, 30), hangzhou(5, 11, 30)), [SATURDAY_MORNING_SLOT], [], True),
-        ((hangzhou(5, 11, 0), hangzhou(5, 13, 0)), [SATURDAY_MORNING_SLOT], [], True),
+        ((hangzhou(5, 11, 0), hangzhou(5, 13, 0)), [SATURDAY_MORNING_SLOT], [], False),  # part
+        (
+            (hangzhou(5, 9, 0), hangzhou(5, 11, 0)),
+            [{"weekday": 6, "start": "10:00", "end": "11:00"}],
+            [],
+            False,
+        ),
+        (  # slots that meet join up
+            (hangzhou(5, 9, 0), hangzhou(5, 13, 0)),
+            [SATURDAY_MORNING_SLOT, {"weekday": 6, "start": "12:00", "end": "14:00"}],
+            [],
+            True,
+        ),
+        (  # a gap between them does not
+            (hangzhou(5, 9, 0), hangzhou(5, 13, 0)),
+            [SATURDAY_MORNING_SLOT, {"weekday": 6, "start": "12:30", "end": "14:00"}],
+            [],
+            False,
+        ),
         ((hangzhou(5, 12, 0), hangzhou(5, 14, 0)), [SATURDAY_MORNING_SLOT], [], False),  # touches
         ((hangzhou(5, 7, 0), hangzhou(5, 9, 0)), [SATURDAY_MORNING_SLOT], [], False),
         ((hangzhou(6, 9, 30), hangzhou(6, 11, 30)), [SATURDAY_MORNING_SLOT], [], False),  # Sunday
         # Hangzhou's day, not UTC's: 07:00 on Saturday is still Friday in UTC
-        ((hangzhou(5, 7, 0), hangzhou(5, 10, 0)), [SATURDAY_MORNING_SLOT], [], True),
+        (
+            (hangzhou(5, 7, 0), hangzhou(5, 10, 0)),
+            [{"weekday": 6, "start": "06:00", "end": "12:00"}],
+            [],
+            True,
+        ),
         # an exception for the day decides it, either way
         (
             (hangzhou(5, 9, 30), hangzhou(5, 11, 30)),
@@ -240,15 +263,36 @@ def hangzhou(day: int, hour: int, minute: int = 0) -> datetime:
         # a window that ends at midnight is still one day, to 24:00
         (
             (hangzhou(5, 22, 0), hangzhou(6, 0, 0)),
-            [{"weekday": 6, "start": "21:00", "end": "23:00"}],
+            [{"weekday": 6, "start": "21:00", "end": "23:59"}],
             [],
             True,
         ),
-        # longer than a day: any slot on a weekday it touches
+        (
+            (hangzhou(5, 22, 0), hangzhou(6, 0, 0)),
+            [{"weekday": 6, "start": "21:00", "end": "23:00"}],
+            [],
+            False,
+        ),
+        # longer than a day: each day's part covered, by slots or an available exception
         (
             (hangzhou(5, 20, 0), hangzhou(6, 10, 0)),
             [{"weekday": 7, "start": "14:00", "end": "15:00"}],
             [],
+            False,
+        ),
+        (
+            (hangzhou(5, 20, 0), hangzhou(6, 10, 0)),
+            [
+                {"weekday": 6, "start": "19:00", "end": "23:59"},
+                {"weekday": 7, "start": "00:00", "end": "10:00"},
+            ],
+            [],
+            True,
+        ),
+        (
+            (hangzhou(5, 20, 0), hangzhou(6, 10, 0)),
+            [{"weekday": 6, "start": "19:00", "end": "23:59"}],
+            [{"date": "2026-12-06", "available": True}],
             True,
         ),
         (

@@ -6,7 +6,8 @@ import asyncio
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from datetime import time as clock_time
 from typing import Any
 
 import httpx
@@ -22,6 +23,14 @@ URL = "/v1/allocation-runs"
 FINISHED = {"succeeded", "failed", "applied"}
 
 
+def next_saturday(now: datetime) -> datetime:
+    """09:30 Hangzhou time on the first Saturday a day or more away: the factory volunteers'
+    Saturday slot (09:00–12:00) covers a two-hour window from then whole."""
+    local = (now + timedelta(days=1)).astimezone(timezone(timedelta(hours=8)))
+    day = local.date() + timedelta(days=(6 - local.isoweekday()) % 7)
+    return datetime.combine(day, clock_time(9, 30), timezone(timedelta(hours=8))).astimezone(UTC)
+
+
 async def insert_request(
     services: Services,
     *,
@@ -34,8 +43,8 @@ async def insert_request(
     category: str = "volunteer_service",
     unit: str = "people",
     required_skills: Sequence[str] = ("home_visits",),
-    starts_in: timedelta = timedelta(days=1),
-    lasts: timedelta = timedelta(days=7),
+    starts_in: timedelta | None = None,
+    lasts: timedelta = timedelta(hours=2),
     title: str = "独居老人入户探访",
 ) -> uuid.UUID:
     """A resource request stored as the requests API would store it; returns its id."""
@@ -53,8 +62,8 @@ async def insert_request(
         unit=unit,
         lat=30.2590,
         lon=120.1450,
-        starts_at=now + starts_in,
-        ends_at=now + starts_in + lasts,
+        starts_at=(starts := now + starts_in if starts_in is not None else next_saturday(now)),
+        ends_at=starts + lasts,
         urgency="normal",
         status=status,
         committed_quantity=committed_quantity,

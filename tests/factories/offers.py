@@ -54,6 +54,8 @@ async def add_request(
     lasts: timedelta = timedelta(hours=3),
     title: str | None = None,
     division_code: str = BEISHAN,
+    required_skills: list[str] | None = None,
+    preferred_skills: list[str] | None = None,
 ) -> ResourceRequestRecord:
     """A request row; its window began an hour ago by default (so offers can be completed)."""
     starts = starts_at or now() - timedelta(hours=1)
@@ -67,7 +69,8 @@ async def add_request(
             division_code=division_code,
             title=title or f"独居老人入户探访{next(_serial)}",
             category=category,
-            required_skills=["home_visits"],
+            required_skills=["home_visits"] if required_skills is None else required_skills,
+            preferred_skills=preferred_skills or [],
             target_groups=["elderly"],
             quantity=quantity,
             unit=unit,

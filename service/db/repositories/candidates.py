@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
@@ -66,13 +66,17 @@ from service.db.tables import (
 from service.db.types import (
     JSONDocument,
     UTCDateTime,
+    great_circle_km,
+    has_available_exception,
     has_weekday,
     json_array_contains,
     json_array_overlaps,
     json_text,
     weekday_pattern,
 )
+from service.domain import capacity as capacity_rule
 from service.domain.divisions import ancestry
+from service.domain.hangzhou_time import local_date
 from service.domain.matching import Filter
 from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.requests import OfferStatus, ProviderType
@@ -81,8 +85,12 @@ offer = table(OfferRecord)
 linkage = table(LinkageRecord)
 member = table(VolunteerTeamMemberRecord)
 
-KM_PER_DEGREE_LAT = 111.0
-KM_PER_DEGREE_LON = 96.0  # at Hangzhou's latitude (30°N): 111 × cos 30°
+# The bounding box the location index pre-filters with, a little wider than the radius on every
+# side within Hangzhou (29.18–30.57°N): a degree of latitude is at least 110.57 km, and a degree
+# of longitude at most 111.32 × cos 29.18° = 97.2 km. The exact great-circle test follows.
+KM_PER_DEGREE_LAT = 110.5
+KM_PER_DEGREE_LON = 95.5
+ONE_TICK = timedelta(microseconds=1)
 
 REQUEST = bindparam("request_id", type_=Uuid())
 STATION = bindparam("station_id", type_=Uuid())
@@ -123,7 +131,8 @@ class Need:
     weekdays: tuple[int, ...]
     now: datetime
     radius_km: float
-    only: uuid.UUID | None = None  # one named provider: is it eligible, and how it scores
+    only: uuid.UUID | None = None
+    preferred_skills: tuple[str, ...] = ()  # one named provider: is it eligible, and how it scores
 
     @property
     def area(self) -> list[str]:
@@ -139,8 +148,9 @@ class Need:
             "now": self.now,
             "starts_at": self.starts_at,
             "ends_at": self.ends_at,
-            "first_day": self.starts_at.date(),
-            "last_day": self.ends_at.date(),
+            # Hangzhou dates: a window at 07:00 +08:00 on the 7th is on the 7th, not the 6th
+            "first_day": local_date(self.starts_at),
+            "last_day": local_date(max(self.starts_at, self.ends_at - ONE_TICK)),
         }
         values |= {f"area_{i}": code for i, code in enumerate(self.area)}
         values |= {f"weekday_{i}": day for i, day in enumerate(self.weekdays)}
@@ -148,6 +158,7 @@ class Need:
             f"weekday_pattern_{i}": weekday_pattern(day) for i, day in enumerate(self.weekdays)
         }
         values |= {f"skill_{i}": skill for i, skill in enumerate(self.required_skills)}
+        values |= {f"preferred_{i}": skill for i, skill in enumerate(self.preferred_skills)}
         if self.only is not None:
             values["only"] = self.only
         if self.lat is not None and self.lon is not None:
@@ -157,6 +168,9 @@ class Need:
                 "lat_high": self.lat + dlat,
                 "lon_low": self.lon - dlon,
                 "lon_high": self.lon + dlon,
+                "centre_lat": self.lat,
+                "centre_lon": self.lon,
+                "radius_km": self.radius_km,
             }
         return values
 
@@ -173,6 +187,7 @@ class Shape:
     skills: int
     located: bool
     only: bool = False
+    preferred: int = 0
 
     @classmethod
     def of(cls, need: Need) -> Shape:
@@ -185,6 +200,7 @@ class Shape:
             skills=len(need.required_skills),
             located=need.lat is not None and need.lon is not None,
             only=need.only is not None,
+            preferred=len(need.preferred_skills),
         )
 
 
@@ -239,7 +255,11 @@ def _one_each(unit_hours: str | None) -> Callable[[Table, Shape], ColumnElement[
 
 
 def _volunteer_availability(source: Table, shape: Shape) -> ColumnElement[bool]:
+    """A pre-filter: a weekly slot on a weekday the window touches, or a date exception making
+    some day available. Whether the slots and exceptions cover the window whole is judged on
+    the rows returned (`service.domain.matching.Availability`)."""
     return or_(
+        has_available_exception(source.c.availability_exceptions),
         *(
             has_weekday(
                 source.c.weekly_availability,
@@ -247,8 +267,13 @@ def _volunteer_availability(source: Table, shape: Shape) -> ColumnElement[bool]:
                 bindparam(f"weekday_pattern_{i}", type_=JSONDocument),
             )
             for i in range(shape.weekdays)
-        )
+        ),
     )
+
+
+def _social_worker_availability(source: Table, shape: Shape) -> ColumnElement[bool]:
+    """Not stated (NULL): any time; stated: as a volunteer's (the same pre-filter)."""
+    return or_(source.c.weekly_availability.is_(None), _volunteer_availability(source, shape))
 
 
 def _team_capacity(source: Table, shape: Shape) -> ColumnElement[Any]:
@@ -371,7 +396,7 @@ SOURCES: dict[ProviderType, Source] = {
         table(SocialWorkerRecord),
         name=lambda t: t.c.name,
         kind=_for_categories(ServiceCategory.PROFESSIONAL_SERVICE, ServiceCategory.SUPERVISION),
-        availability=_always,
+        availability=_social_worker_availability,
         capacity=_one_each("weekly_hours"),
         qualification=_social_worker_qualification,
     ),
@@ -385,7 +410,7 @@ HOLDING: ColumnElement[bool] = literal_column(
 )
 
 
-def _holds(source: Source) -> Subquery:
+def _holds(source: Source, shape: Shape) -> Subquery:
     """Per provider of the registry: what live offers hold of it in windows overlapping this
     one (or for this request), and whether it holds an offer for this request already.
 
@@ -402,7 +427,9 @@ def _holds(source: Source) -> Subquery:
         .where(
             offer.c.provider_type == constant(source.provider_type.value),
             HOLDING,
-            or_(this_request, and_(offer.c.starts_at < ENDS, offer.c.ends_at > STARTS)),
+            true()
+            if capacity_rule.consumable(shape.category)
+            else or_(this_request, and_(offer.c.starts_at < ENDS, offer.c.ends_at > STARTS)),
         )
         .group_by(offer.c.provider_id)
         .correlate_except(offer)  # a batch's request values come from the enclosing query
@@ -416,22 +443,52 @@ def _area(source: Source, shape: Shape) -> ColumnElement[bool]:
     if not shape.located or source.lat is None or source.lon is None:
         return covers
     lat, lon = source.table.c[source.lat], source.table.c[source.lon]
-    near = and_(
+    near = and_(  # the index's box first, then the exact great-circle distance
         lat.between(bindparam("lat_low", type_=Float()), bindparam("lat_high", type_=Float())),
         lon.between(bindparam("lon_low", type_=Float()), bindparam("lon_high", type_=Float())),
+        _distance(source) <= bindparam("radius_km", type_=Float()),
     )
     return or_(covers, near)
 
 
+def _distance(source: Source) -> ColumnElement[Any]:
+    """The provider's great-circle distance from the request's place, in km."""
+    assert source.lat is not None and source.lon is not None  # noqa: S101 - callers check
+    return great_circle_km(
+        source.table.c[source.lat],
+        source.table.c[source.lon],
+        bindparam("centre_lat", type_=Float()),
+        bindparam("centre_lon", type_=Float()),
+    )
+
+
 def _skill_matches(source: Source, shape: Shape) -> ColumnElement[Any]:
-    if source.skills is None or not shape.skills:
+    """How many preferred skills the provider holds: survivors hold every required one."""
+    if source.skills is None or not shape.preferred:
         return literal(0)
     column = source.table.c[source.skills]
-    skills = [bindparam(f"skill_{i}", type_=String()) for i in range(shape.skills)]
+    skills = [bindparam(f"preferred_{i}", type_=String()) for i in range(shape.preferred)]
     return sum(
         (case((json_array_contains(column, skill), 1), else_=0) for skill in skills),
         start=literal(0),
     )
+
+
+def _has_skills(source: Source, shape: Shape) -> ColumnElement[bool]:
+    """Every required skill held (registries that record no skills are not asked)."""
+    if source.skills is None or not shape.skills:
+        return true()
+    column = source.table.c[source.skills]
+    return and_(
+        *(
+            json_array_contains(column, bindparam(f"skill_{i}", type_=String()))
+            for i in range(shape.skills)
+        )
+    )
+
+
+# The filters judged per row in the area (kind, active and area are counted from totals).
+COUNTED = (Filter.AVAILABILITY, Filter.CAPACITY, Filter.QUALIFICATION, Filter.SKILLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -456,8 +513,8 @@ def statements(provider_type: ProviderType, shape: Shape) -> Statements:
     ).select_from(t)
     return Statements(
         totals=totals,
-        judged=_detailed(source, _counted(source, shape, kind, active)),
-        best=_detailed(source, _best(source, shape, kind, active)),
+        judged=_detailed(source, shape, _counted(source, shape, kind, active)),
+        best=_detailed(source, shape, _best(source, shape, kind, active)),
     )
 
 
@@ -467,8 +524,11 @@ def _assessed(
     """The live offers holding the registry's providers, and from them each provider's
     capacity left and whether it holds an offer for this request already."""
     t = source.table
-    holds = _holds(source)
-    capacity_left = source.capacity(t, shape) - func.coalesce(holds.c.held, 0)
+    holds = _holds(source, shape)
+    held = func.coalesce(holds.c.held, 0)
+    capacity_left: ColumnElement[Any] = source.capacity(t, shape) - held
+    if source.provider_type in capacity_rule.ONE_PERSON:  # booked whole (domain/capacity.py)
+        capacity_left = case((held > 0, literal(0)), else_=capacity_left)
     return holds, capacity_left, func.coalesce(holds.c.offered, 0) == 1
 
 
@@ -487,6 +547,7 @@ def _counted(
             offered.label("offered"),
             source.availability(t, shape).label("available"),
             source.qualification(t, shape).label("qualified"),
+            _has_skills(source, shape).label("skilled"),
             _skill_matches(source, shape).label("skill_matches"),
         )
         .select_from(t)
@@ -499,6 +560,7 @@ def _counted(
         (~judged.c.available, Filter.AVAILABILITY.value),
         (or_(judged.c.capacity_left <= 0, judged.c.offered), Filter.CAPACITY.value),
         (~judged.c.qualified, Filter.QUALIFICATION.value),
+        (~judged.c.skilled, Filter.SKILLS.value),
         else_=None,
     ).label("failed")
     return (
@@ -509,7 +571,7 @@ def _counted(
             func.count().over().label("in_area"),
             *(
                 func.sum(case((failed == name.value, 1), else_=0)).over().label(f"no_{name.value}")
-                for name in (Filter.AVAILABILITY, Filter.CAPACITY, Filter.QUALIFICATION)
+                for name in COUNTED
             ),
         )
         .order_by(failed.is_(None).desc(), judged.c.skill_matches.desc(), judged.c.provider_id)
@@ -539,6 +601,7 @@ def _best(
             _area(source, shape),
             source.availability(t, shape),
             source.qualification(t, shape),
+            _has_skills(source, shape),
             capacity_left > 0,
             ~offered,
             t.c.id == bindparam("only", type_=Uuid()) if shape.only else true(),
@@ -550,7 +613,7 @@ def _best(
     )
 
 
-def _detailed(source: Source, ranked: CTE) -> Select[Any]:
+def _detailed(source: Source, shape: Shape, ranked: CTE) -> Select[Any]:
     """The ranked rows with the provider's details and the figures scoring needs, read only
     for the rows returned: its record of offers (open commitments, rated outcomes) summed in
     one pass over their offers, and whether the station is linked with it."""
@@ -573,7 +636,8 @@ def _detailed(source: Source, ranked: CTE) -> Select[Any]:
         .group_by(offer.c.provider_id)
         .subquery("record")
     )
-    volunteer = source.provider_type is ProviderType.VOLUNTEER
+    person = source.provider_type in capacity_rule.ONE_PERSON  # slots judged on these rows
+    measured = shape.located and source.lat is not None and source.lon is not None
     return (
         select(
             ranked,
@@ -582,7 +646,8 @@ def _detailed(source: Source, ranked: CTE) -> Select[Any]:
             t.c.service_area.label("service_area"),
             (t.c[source.lat] if source.lat else literal(None)).label("lat"),
             (t.c[source.lon] if source.lon else literal(None)).label("lon"),
-            *([t.c.weekly_availability, t.c.availability_exceptions] if volunteer else []),
+            (_distance(source) if measured else literal(None, Float())).label("distance_km"),
+            *([t.c.weekly_availability, t.c.availability_exceptions] if person else []),
             func.coalesce(record.c.open_commitments, 0).label("open_commitments"),
             func.coalesce(record.c.outcomes, 0).label("outcomes"),
             func.coalesce(record.c.rating_sum, 0).label("rating_sum"),
@@ -644,7 +709,7 @@ async def judge(
         Filter.ACTIVE: of_kind - active,
         Filter.AREA: max(0, active - in_area),
     }
-    for name in (Filter.AVAILABILITY, Filter.CAPACITY, Filter.QUALIFICATION):
+    for name in COUNTED:
         removed[name] = int(rows[0][f"no_{name.value}"] or 0) if rows else 0
     return Judgement(removed=removed, survivors=[row for row in rows if row["failed"] is None])
 

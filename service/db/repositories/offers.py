@@ -200,15 +200,50 @@ async def offer_for_update(session: AsyncSession, offer_id: uuid.UUID) -> OfferR
 async def provider_for_update(
     session: AsyncSession, provider_type: ProviderType, provider_id: uuid.UUID
 ) -> Row | None:
-    """The provider's status (and a charity resource's stock), its row locked: bookings of one
-    provider queue here."""
+    """The provider's row (what its capacity is figured from), locked: bookings of one
+    provider queue here. A team's row says how many members it has."""
     source = PROVIDER_TABLES[provider_type]
-    columns = [source.c.id, source.c.status]
-    if provider_type is ProviderType.CHARITY_RESOURCE:
-        columns.append(source.c.remaining_quantity)
-    query = select(*columns).where(source.c.id == provider_id).with_for_update()
+    query = select(source).where(source.c.id == provider_id).with_for_update(of=source)
     row = (await session.execute(query)).mappings().first()
-    return None if row is None else dict(row)
+    if row is None:
+        return None
+    found = dict(row)
+    if provider_type is ProviderType.VOLUNTEER_TEAM:
+        found["members"] = await session.scalar(
+            select(func.count()).select_from(member).where(member.c.team_id == provider_id)
+        )
+    return found
+
+
+async def providers_for_update(
+    session: AsyncSession, providers: list[tuple[ProviderType, uuid.UUID]]
+) -> None:
+    """Lock the providers' rows, in one fixed order (registry, then id), whoever asks: offers
+    and acceptances naming the same providers then queue instead of deadlocking, and each sees
+    the holds the ones before it committed (PostgreSQL; SQLite has one writer at a time)."""
+    for provider_type, provider_id in sorted(set(providers), key=lambda p: (p[0].value, p[1])):
+        source = PROVIDER_TABLES[provider_type]
+        await session.execute(
+            select(source.c.id).where(source.c.id == provider_id).with_for_update()
+        )
+
+
+async def held_by_accepted(
+    session: AsyncSession,
+    provider_type: ProviderType,
+    provider_id: uuid.UUID,
+    window: Window | None,
+    *,
+    excluding: uuid.UUID,
+) -> int:
+    """What the provider's other accepted offers hold: in windows overlapping `window`, or
+    whatever their window when it is None (consumables, service/domain/capacity.py)."""
+    query = select(func.coalesce(func.sum(offer.c.quantity), 0)).where(
+        _accepted(provider_type, provider_id, excluding)
+    )
+    if window is not None:
+        query = query.where(offer.c.starts_at < window.ends_at, offer.c.ends_at > window.starts_at)
+    return int((await session.execute(query)).scalar() or 0)
 
 
 def _accepted(provider_type: ProviderType, provider_id: uuid.UUID, excluding: uuid.UUID) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, exists, func, null, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.outbox import stage_returned
@@ -14,7 +14,14 @@ from service.db.reader import Reader, Row
 from service.db.repositories.keyset import after, paged
 from service.db.repositories.offers import requests_offered_to
 from service.db.tables import OfferRecord, ResourceRequestRecord, table
-from service.domain.requests import LIVE_OFFER, OfferStatus, RequestFilter, RequestStatus
+from service.domain.requests import (
+    LIVE_OFFER,
+    LapseReason,
+    OfferStatus,
+    RequestFilter,
+    RequestStatus,
+    lapse_reason,
+)
 
 resource_request = table(ResourceRequestRecord)
 offer = table(OfferRecord)
@@ -90,8 +97,31 @@ async def live_offers(session: AsyncSession, request_id: uuid.UUID) -> dict[Offe
     return counts
 
 
+async def lapse_proposals(
+    session: AsyncSession, request_id: uuid.UUID, status: RequestStatus, *, now: datetime
+) -> int:
+    """When the request stands where it takes no more offers (fully committed, cancelled,
+    closed, expired), its proposals lapse now, releasing their holds, saying why; how many."""
+    reason = lapse_reason(status)
+    if reason is None:
+        return 0
+    await session.flush()  # the offer accepted in this unit of work is no proposal any more
+    result = await session.execute(
+        update(offer)
+        .where(offer.c.request_id == request_id, offer.c.status == OfferStatus.PROPOSED.value)
+        .values(
+            status=OfferStatus.EXPIRED.value,
+            lapse_reason=reason.value,
+            version=offer.c.version + 1,
+            updated_at=now,
+        )
+        .returning(*offer.c)
+    )
+    return await stage_returned(session, "offer", result)
+
+
 async def withdraw_live_offers(
-    session: AsyncSession, request_id: uuid.UUID, *, now: datetime
+    session: AsyncSession, request_id: uuid.UUID, *, now: datetime, reason: LapseReason
 ) -> tuple[int, int]:
     """Withdraw the request's proposed and accepted offers: how many, and the accepted quantity
     they had committed."""
@@ -103,7 +133,14 @@ async def withdraw_live_offers(
     result = await session.execute(
         update(offer)
         .where(offer.c.request_id == request_id, offer.c.status.in_([s.value for s in LIVE_OFFER]))
-        .values(status=OfferStatus.WITHDRAWN.value, version=offer.c.version + 1, updated_at=now)
+        .values(
+            status=OfferStatus.WITHDRAWN.value,
+            lapse_reason=case(
+                (offer.c.status == OfferStatus.PROPOSED.value, reason.value), else_=null()
+            ),
+            version=offer.c.version + 1,
+            updated_at=now,
+        )
         .returning(*offer.c)
     )
     return await stage_returned(session, "offer", result), int(accepted or 0)
@@ -144,7 +181,14 @@ async def expire_proposed_offers(session: AsyncSession, *, now: datetime) -> int
             offer.c.status == OfferStatus.PROPOSED.value,
             or_(offer.c.expires_at <= now, of_expired_request),
         )
-        .values(status=OfferStatus.EXPIRED.value, version=offer.c.version + 1, updated_at=now)
+        .values(
+            status=OfferStatus.EXPIRED.value,
+            lapse_reason=case(
+                (of_expired_request, LapseReason.REQUEST_EXPIRED.value), else_=null()
+            ),
+            version=offer.c.version + 1,
+            updated_at=now,
+        )
         .returning(*offer.c)
     )
     return await stage_returned(session, "offer", result)

@@ -12,10 +12,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from service.db.tables.columns import json_list, one_of, timestamp
+from service.db.types import OptionalJSONDocument
 from service.domain.offerings import QuantityUnit
 from service.domain.partners import (
     CertificateLevel,
@@ -170,6 +171,14 @@ class SocialWorkerRecord(SQLModel, table=True):
     skills: list[str] = json_list()
     service_area: list[str] = json_list()
     weekly_hours: int | None = None
+    # When they can serve, as a volunteer's (weekly slots, dated exceptions); NULL: not stated,
+    # any time (matching does not filter them on availability).
+    weekly_availability: list[dict[str, object]] | None = Field(
+        default=None, sa_column=Column(OptionalJSONDocument, nullable=True)
+    )
+    availability_exceptions: list[dict[str, object]] | None = Field(
+        default=None, sa_column=Column(OptionalJSONDocument, nullable=True)
+    )
     steward_station_id: uuid.UUID | None = steward_station()
     steward_organisation_id: uuid.UUID | None = steward_organisation()
     status: str = Field(default=PartnerStatus.ACTIVE.value, max_length=16, index=True)

@@ -52,6 +52,7 @@ class ResourceRequestRecord(SQLModel, table=True):
     description: str | None = Field(default=None, sa_type=Text)
     category: str = Field(max_length=32, index=True)
     required_skills: list[str] = json_list()
+    preferred_skills: list[str] = json_list()
     target_groups: list[str] = json_list()
     quantity: int
     unit: str = Field(max_length=16)
@@ -106,6 +107,8 @@ class OfferRecord(SQLModel, table=True):
     provider_id: uuid.UUID
     quantity: int
     status: str = Field(max_length=16)
+    # Why a proposal lapsed before its hold ran out: the request stopped taking offers.
+    lapse_reason: str | None = Field(default=None, max_length=32)
     starts_at: datetime = _instant()
     ends_at: datetime = _instant()
     expires_at: datetime = _instant()

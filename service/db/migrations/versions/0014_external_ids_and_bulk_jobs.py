@@ -1,7 +1,7 @@
 """Integration: the ids other systems give our records, and bulk upsert jobs with their reports.
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0012
 Create Date: 2026-12-08
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
