@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint lint-openapi openapi migrate bench bench-matching bench-reports mutate mutate-ci clean
+.PHONY: run test lint lint-openapi openapi migrate bench bench-bulk bench-matching bench-reports mutate mutate-ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ migrate: $(VENV)/.installed
 ## Load benchmark against a raw asyncpg ceiling (needs the local PostgreSQL; installs wrk).
 bench: $(VENV)/.installed-test
 	bench/run.sh
+
+## Bulk upsert: 10,000 lines on SQLite and PostgreSQL (needs the local PostgreSQL for the second).
+bench-bulk: $(VENV)/.installed-test
+	bench/bulk.sh
 
 ## Matching and allocation at 10k-100k volunteers (needs the local PostgreSQL).
 bench-matching: $(VENV)/.installed-test

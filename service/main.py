@@ -31,12 +31,14 @@ from service.relay import Relay, webhook_policy
 from service.routers import (
     allocation_runs,
     audit,
+    bulk,
     charity_resources,
     compliance,
     divisions,
     evaluations,
     events,
     health,
+    hsds,
     linkages,
     matching,
     networks,
@@ -149,6 +151,7 @@ class LinkageApp(FastAPI):
             FastReads(app, owner=self) if settings.fast_reads else app,
             metrics=self.state.metrics,
             max_body_bytes=settings.max_body_bytes,
+            max_bulk_body_bytes=settings.max_bulk_body_bytes,
             access_log=settings.access_log,
         )
 
@@ -200,6 +203,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         compliance,
         events,
         web,
+        bulk,
+        hsds,
     ):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app, settings)  # type: ignore[method-assign]

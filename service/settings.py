@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     auth_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     idempotency_ttl_hours: int = Field(default=48, ge=24, le=24 * 30)
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_bulk_body_bytes: int = Field(
+        default=64 * 1_048_576, ge=1024, description="The body limit of POST /v1/bulk/… ."
+    )
     tune_gc: bool = Field(
         default=True, description="Freeze start-up objects and collect garbage less often."
     )

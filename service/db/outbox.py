@@ -154,6 +154,8 @@ EXEMPT: dict[str, str] = {
     "webhook_subscription": "a client's own subscriptions (disabling one raises"
     " webhook_subscription.disabled explicitly)",
     "webhook_delivery": "deliveries of events",
+    "external_id": "other systems' ids of our records (the records raise their own events)",
+    "bulk_job": "a client's own bulk upsert reports (the records loaded raise their own events)",
 }
 
 

@@ -44,11 +44,18 @@ class RequestContextMiddleware:
     """Gives every request an id, answers every failure with a problem, and measures it."""
 
     def __init__(
-        self, app: ASGIApp, *, metrics: Metrics, max_body_bytes: int, access_log: bool
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics,
+        max_body_bytes: int,
+        access_log: bool,
+        max_bulk_body_bytes: int = 64 * 1_048_576,
     ) -> None:
         self.app = app
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
+        self.max_bulk_body_bytes = max_bulk_body_bytes  # POST /v1/bulk/…: whole registers
         self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -77,20 +84,22 @@ class RequestContextMiddleware:
             await send(message)
 
         received = 0
+        bulk = str(scope.get("path", "")).startswith("/v1/bulk/")
+        limit = self.max_bulk_body_bytes if bulk else self.max_body_bytes
 
         async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge(self.max_body_bytes)
+                if received > limit:
+                    raise BodyTooLarge(limit)
             return message
 
         self.metrics.in_flight.inc()
         try:
-            if _declared_length(scope) > self.max_body_bytes:
-                raise BodyTooLarge(self.max_body_bytes)
+            if _declared_length(scope) > limit:
+                raise BodyTooLarge(limit)
             await self.app(scope, limited_receive, send_with_id)
         except BodyTooLarge as exc:
             if not response_started:

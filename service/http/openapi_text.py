@@ -133,6 +133,16 @@ TAGS: list[dict[str, Any]] = [
         " Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature`). Events are thin: ids,"
         " type, time, version, station and district; never personal data.",
     },
+    {
+        "name": "bulk",
+        "description": "Load another system's register: NDJSON or CSV lines upserted by that"
+        " system's own `external_id`, with a report per line.",
+    },
+    {
+        "name": "hsds",
+        "description": "The partner directory in Open Referral HSDS 3.0 form: organizations and"
+        " their services, service areas and taxonomy terms (Chinese labels), no personal data.",
+    },
     {"name": "operations", "description": "Liveness and readiness probes (no API key)."},
 ]
 
@@ -153,6 +163,10 @@ PARAMETERS: dict[str, str] = {
     "session_id": _ID.format("supervision session"),
     "record_id": _ID.format("training record"),
     "evaluation_id": _ID.format("evaluation"),
+    "job_id": _ID.format("bulk job"),
+    "service_id": "The HSDS service's id (UUID), as its `id` gives it.",
+    "organization_id": "The HSDS organization's id (UUID): the organisation's `id`.",
+    "resource": "What the lines are: `organisations`, `stations` or `offices`.",
     "survey_id": _ID.format("satisfaction survey"),
     "subscription_id": _ID.format("webhook subscription"),
     "version": "A version number of the session (1 for the first record).",

@@ -21,14 +21,18 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass, replace
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Query, Request
 
+from service.db.repositories.keyset import SyncRequest, begin_sync, sync_request
 from service.http.problems import ProblemError
 from service.keyfiles import development_secret
+from service.schemas.common import Instant
 from service.settings import Settings
 
 DEFAULT_PAGE_SIZE = 50
@@ -95,10 +99,22 @@ class PageTokenSigner:
 
 @dataclass(frozen=True, slots=True)
 class _Paging:
-    """The collection a request lists and the signer of its tokens."""
+    """The collection a request lists and the signer of its tokens.
+
+    `collection` names the listing's order and `updated_since` too, so a token of one order
+    or one sync window is refused in another (its key would not mean the same thing).
+    """
 
     collection: str
     signer: PageTokenSigner
+    by_update: bool = False
+
+
+class ListOrder(StrEnum):
+    """How a collection is ordered: its own natural order, or by update time (for sync)."""
+
+    default = "default"
+    updated_at = "updated_at"
 
 
 _paging: ContextVar[_Paging | None] = ContextVar("paging", default=None)
@@ -110,6 +126,8 @@ class PageParams:
 
     size: int
     token: str | None
+    updated_since: datetime | None = None
+    order: ListOrder = ListOrder.default
 
 
 async def page_params(
@@ -126,11 +144,40 @@ async def page_params(
             " filters).",
         ),
     ] = None,
+    updated_since: Annotated[
+        Instant | None,
+        Query(
+            description="Only items created or changed at or after this instant (ISO 8601 with"
+            " an offset): for incremental sync, pass the greatest `updated_at` you hold."
+        ),
+    ] = None,
+    order: Annotated[
+        ListOrder,
+        Query(
+            description="`default`: the collection's own order; `updated_at`: oldest change"
+            " first, ties by id (a stable keyset for mirroring)."
+        ),
+    ] = ListOrder.default,
 ) -> PageParams:
-    """The pagination query parameters every collection takes; notes the collection (the
-    request's path, ids included) its tokens are bound to."""
-    _paging.set(_Paging(collection=request.url.path, signer=request.app.state.page_tokens))
-    return PageParams(size=page_size, token=page_token)
+    """The pagination and sync query parameters every collection takes; notes the collection
+    (the request's path, ids included, and its order and sync window) its tokens are bound to."""
+    since = updated_since.astimezone(UTC) if updated_since is not None else None
+    by_update = order is ListOrder.updated_at
+    # The plain listing keeps the bare path, so its tokens are the ones it always issued.
+    window = (
+        f"\x00order={order.value}\x00since={since.isoformat() if since else ''}"
+        if by_update or since is not None
+        else ""
+    )
+    _paging.set(
+        _Paging(
+            collection=request.url.path + window,
+            signer=request.app.state.page_tokens,
+            by_update=by_update,
+        )
+    )
+    begin_sync(SyncRequest(updated_since=since, by_update=by_update))
+    return PageParams(size=page_size, token=page_token, updated_since=since, order=order)
 
 
 PageParamsDep = Annotated[PageParams, Depends(page_params)]
@@ -145,7 +192,7 @@ def _current() -> _Paging:
 
 def _filters_digest(filters: Any) -> str:
     is_instance = is_dataclass(filters) and not isinstance(filters, type)
-    values: Mapping[str, Any] = asdict(filters) if is_instance else filters
+    values: Mapping[str, Any] = asdict(filters) if is_instance else (filters or {})
     canonical = orjson.dumps(
         {k: v for k, v in values.items() if v is not None}, option=orjson.OPT_SORT_KEYS, default=str
     )
@@ -164,4 +211,8 @@ def decode_page_token(token: str | None, filters: Any) -> str | None:
     if token is None:
         return None
     paging = _current()
-    return paging.signer.verify(collection=paging.collection, token=token, filters=filters)
+    key = paging.signer.verify(collection=paging.collection, token=token, filters=filters)
+    if paging.by_update:  # the key is (updated_at, id), for keyset.paged, not for the route
+        begin_sync(replace(sync_request(), key=key))
+        return None
+    return key

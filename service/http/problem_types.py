@@ -110,6 +110,18 @@ CATALOGUE: tuple[ProblemType, ...] = (
     _f("unknown_station", "No station has this id."),
     _f("unknown_office", "No office has this id."),
     _f("office_of_another_station", "The office belongs to another station."),
+    # --- Bulk upsert ------------------------------------------------------------------------
+    _p("bulk_unsupported_media_type", 415, "Send bulk lines as application/x-ndjson or text/csv."),
+    _p("bulk_not_utf8", 415, "The bulk body is not UTF-8 (GB18030/GBK is named, not converted)."),
+    _p("bulk_not_framed", 422, "Not NDJSON objects, or a CSV without an external_id column."),
+    _f("bulk_line_not_json", "A bulk NDJSON line is not a JSON object (in a job's report)."),
+    _f("bulk_line_not_csv", "A bulk CSV row does not parse or has the wrong number of cells."),
+    _f("bulk_external_id_missing", "A bulk line has no external_id (1 to 128 characters)."),
+    _f("bulk_duplicate_external_id", "A bulk line repeats an earlier line's external_id."),
+    _f("invalid_field", "A bulk line's field does not match the schema (in a job's report)."),
+    _p("community_immutable", 409, "The community of a registered office does not change."),
+    _p("township_immutable", 409, "The township of a registered station does not change."),
+    _f("uscc_immutable", "The USCC of a registered organisation does not change."),
     # --- Partners ---------------------------------------------------------------------------
     _p("organisation_exists", 409, "An organisation with this USCC is registered already."),
     _p("university_exists", 409, "A university with this USCC is registered already."),

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.engine import Database
 from service.db.errors import violated_constraint
+from service.db.repositories.keyset import sync_key
 from service.domain.errors import Conflict, DomainError, RuleViolation, StaleVersion
 from service.domain.fulfilment import DEFAULT_HOLD_HOURS
 from service.domain.matching import DEFAULT_WEIGHTS, Component
@@ -122,7 +123,9 @@ class KeysetPage(Generic[T]):
     def of(cls, rows: list[T], *, limit: int, key: Callable[[T], str]) -> KeysetPage[T]:
         """From `limit + 1` fetched rows: the extra row only says that another page exists."""
         items = rows[:limit]
-        return cls(items=items, next_after=key(items[-1]) if len(rows) > limit else None)
+        if len(rows) <= limit:
+            return cls(items=items, next_after=None)
+        return cls(items=items, next_after=sync_key(items[-1]) or key(items[-1]))
 
 
 class Versioned(Protocol):

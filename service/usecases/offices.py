@@ -40,56 +40,7 @@ async def create_office(
     """Open an office in a community; it belongs to the station of the community's township."""
 
     async def create(session: AsyncSession) -> Created:
-        reader = SqlAlchemyReader(session)
-        community = await DivisionRepository(reader).get(data.community_code)
-        if community is None or community.level != DivisionLevel.COMMUNITY.value:
-            raise rule_violation(
-                [
-                    FieldProblem(
-                        "community_code",
-                        f"{data.community_code} is not a Hangzhou village-level division code",
-                        code="unknown_division",
-                    )
-                ]
-            )
-        if community.parent_code is None or community.district_code is None:
-            raise RuntimeError(f"division {community.code} has no parent in the reference data")
-        station_id = await StationRepository(reader).id_for_township(community.parent_code)
-        if station_id is None:
-            raise rule_violation(
-                [
-                    FieldProblem(
-                        "community_code",
-                        f"the township {community.parent_code} of {community.name} has no station"
-                        " yet; register the station first",
-                        code="township_has_no_station",
-                        rule="R5",
-                    )
-                ]
-            )
-        check_may_change_station(caller, station_id, f"the offices of station {station_id}")
-        existing = await OfficeRepository(reader).id_for_community(community.code)
-        if existing is not None:
-            raise Conflict(
-                f"{community.name} already has an office",
-                code="office_exists",
-                extra={"existing_office_id": str(existing)},
-            )
-        now = services.clock()
-        record = OfficeRecord(
-            id=uuid.uuid4(),
-            community_code=community.code,
-            station_id=station_id,
-            district_code=community.district_code,
-            name=data.name or default_office_name(community.name),
-            is_demonstration=data.is_demonstration,
-            featured_service=data.featured_service,
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
-        OfficeWriter(session).add(record)
-        await session.flush()
+        record = await insert_office(session, services, caller, data)
         return Created(
             body=office_read(record.model_dump()),
             location=f"/v1/offices/{record.id}",
@@ -97,6 +48,90 @@ async def create_office(
         )
 
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
+
+
+async def insert_office(
+    session: AsyncSession, services: Services, caller: Caller, data: OfficeCreate
+) -> OfficeRecord:
+    """Check the community, its station (R5) and the binding; stage and flush a new office
+    (POST and bulk)."""
+    reader = SqlAlchemyReader(session)
+    community = await DivisionRepository(reader).get(data.community_code)
+    if community is None or community.level != DivisionLevel.COMMUNITY.value:
+        raise rule_violation(
+            [
+                FieldProblem(
+                    "community_code",
+                    f"{data.community_code} is not a Hangzhou village-level division code",
+                    code="unknown_division",
+                )
+            ]
+        )
+    if community.parent_code is None or community.district_code is None:
+        raise RuntimeError(f"division {community.code} has no parent in the reference data")
+    station_id = await StationRepository(reader).id_for_township(community.parent_code)
+    if station_id is None:
+        raise rule_violation(
+            [
+                FieldProblem(
+                    "community_code",
+                    f"the township {community.parent_code} of {community.name} has no station"
+                    " yet; register the station first",
+                    code="township_has_no_station",
+                    rule="R5",
+                )
+            ]
+        )
+    check_may_change_station(caller, station_id, f"the offices of station {station_id}")
+    existing = await OfficeRepository(reader).id_for_community(community.code)
+    if existing is not None:
+        raise Conflict(
+            f"{community.name} already has an office",
+            code="office_exists",
+            extra={"existing_office_id": str(existing)},
+        )
+    now = services.clock()
+    record = OfficeRecord(
+        id=uuid.uuid4(),
+        community_code=community.code,
+        station_id=station_id,
+        district_code=community.district_code,
+        name=data.name or default_office_name(community.name),
+        is_demonstration=data.is_demonstration,
+        featured_service=data.featured_service,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    OfficeWriter(session).add(record)
+    await session.flush()
+    return record
+
+
+async def change_office(
+    session: AsyncSession,
+    services: Services,
+    caller: Caller,
+    office_id: uuid.UUID,
+    data: OfficeCreate,
+) -> bool:
+    """Make an office what a whole record says (bulk upsert); whether it changed. Its
+    community (and so its station) does not change."""
+    record = await OfficeWriter(session).get_for_update(office_id)
+    if record is None:
+        raise NotFound(f"no office with id {office_id}")
+    check_may_change_station(caller, record.station_id, f"office {office_id}")
+    if data.community_code != record.community_code:
+        raise Conflict(
+            "the community of a registered office does not change", code="community_immutable"
+        )
+    sent = data.model_dump(exclude={"community_code"})
+    if sent["name"] is None:
+        sent.pop("name")  # the name it was given stays
+    if all(getattr(record, field) == value for field, value in sent.items()):
+        return False
+    apply_changes(record, sent, now=services.clock())
+    return True
 
 
 async def get_office(services: Services, *, office_id: uuid.UUID) -> OfficeRead:

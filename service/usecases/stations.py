@@ -86,47 +86,100 @@ async def create_station(
     check_unbound(caller, "the station registry (registering stations is the bureau's)")
 
     async def create(session: AsyncSession) -> Created:
-        reader = SqlAlchemyReader(session)
-        divisions = DivisionRepository(reader)
-        township = await divisions.get(data.township_code)
-        problems = township_problems(data.township_code, to_domain(township) if township else None)
-        if problems or township is None or township.parent_code is None:
-            raise rule_violation(problems)
-        district = await divisions.get(township.parent_code)
-        if district is None:
-            raise RuntimeError(f"district {township.parent_code} missing from the reference data")
-        official = official_station_name(to_domain(district), to_domain(township))
-        values = data.model_dump(mode="json", exclude={"township_code", "name"})
-        problems = name_problems(data.name, official) + profile_problems(
-            _profile_of(values), current_year=services.clock().year
-        )
-        if problems:
-            raise rule_violation(problems)
-        existing = await StationRepository(reader).id_for_township(data.township_code)
-        if existing is not None:
-            raise Conflict(
-                f"{township.name} already has a station",
-                code="station_exists",
-                rule="R2",
-                extra={"existing_station_id": str(existing)},
-            )
-        now = services.clock()
-        record = StationRecord(
-            id=uuid.uuid4(),
-            township_code=township.code,
-            district_code=district.code,
-            name=official,
-            version=1,
-            created_at=now,
-            updated_at=now,
-            **_columns(values),
-        )
-        StationWriter(session).add(record)
-        await session.flush()
+        record = await insert_station(session, services, caller, data)
         body = station_read(record.model_dump())
         return Created(body=body, location=f"/v1/stations/{record.id}", version=record.version)
 
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
+
+
+async def insert_station(
+    session: AsyncSession, services: Services, caller: Caller, data: StationCreate
+) -> StationRecord:
+    """Check R1, R2, R8 and the profile, then stage and flush a new station (POST and bulk)."""
+    check_unbound(caller, "the station registry (registering stations is the bureau's)")
+    reader = SqlAlchemyReader(session)
+    divisions = DivisionRepository(reader)
+    township = await divisions.get(data.township_code)
+    problems = township_problems(data.township_code, to_domain(township) if township else None)
+    if problems or township is None or township.parent_code is None:
+        raise rule_violation(problems)
+    district = await divisions.get(township.parent_code)
+    if district is None:
+        raise RuntimeError(f"district {township.parent_code} missing from the reference data")
+    official = official_station_name(to_domain(district), to_domain(township))
+    values = data.model_dump(mode="json", exclude={"township_code", "name"})
+    problems = name_problems(data.name, official) + profile_problems(
+        _profile_of(values), current_year=services.clock().year
+    )
+    if problems:
+        raise rule_violation(problems)
+    existing = await StationRepository(reader).id_for_township(data.township_code)
+    if existing is not None:
+        raise Conflict(
+            f"{township.name} already has a station",
+            code="station_exists",
+            rule="R2",
+            extra={"existing_station_id": str(existing)},
+        )
+    now = services.clock()
+    record = StationRecord(
+        id=uuid.uuid4(),
+        township_code=township.code,
+        district_code=district.code,
+        name=official,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        **_columns(values),
+    )
+    StationWriter(session).add(record)
+    await session.flush()
+    return record
+
+
+async def change_station(
+    session: AsyncSession,
+    services: Services,
+    caller: Caller,
+    station_id: uuid.UUID,
+    data: StationCreate,
+) -> bool:
+    """Make a station what a whole record says (bulk upsert): the PATCH rules; whether it
+    changed. The township (and so the R1 name) of a station does not change."""
+    record = await StationWriter(session).get_for_update(station_id)
+    if record is None:
+        raise NotFound(f"no station with id {station_id}")
+    check_may_change_station(caller, station_id, f"station {station_id}")
+    if data.township_code != record.township_code:
+        raise Conflict(
+            "the township of a registered station does not change", code="township_immutable"
+        )
+    if data.name is not None and data.name != record.name:
+        raise rule_violation(name_problems(data.name, record.name))
+    return await _changed(
+        services, record, data.model_dump(mode="json", exclude={"township_code", "name"})
+    )
+
+
+async def _changed(services: Services, record: StationRecord, sent: dict[str, Any]) -> bool:
+    """Apply `sent` under the profile rules; False when it changes nothing."""
+    current = _stored_values(record)
+    merged = current | sent
+    if merged == current:
+        return False
+    old_status, new_status = StationStatus(current["status"]), StationStatus(merged["status"])
+    if not transition_allowed(old_status, new_status):
+        raise Conflict(
+            f"{a(old_status)} station cannot become {new_status}",
+            code="illegal_status_transition",
+            extra={"current_status": old_status.value},
+        )
+    problems = profile_problems(_profile_of(merged), current_year=services.clock().year)
+    if problems:
+        raise rule_violation(problems)
+    apply_changes(record, _columns(sent), now=services.clock())
+    return True
 
 
 async def get_station(services: Services, *, station_id: uuid.UUID) -> StationRead:
@@ -163,22 +216,9 @@ async def update_station(
             raise NotFound(f"no station with id {station_id}")
         check_may_change_station(caller, station_id, f"station {station_id}")
         check_version("station", current=record.version, expected=expected_version)
-        current = _stored_values(record)
         sent = changes.model_dump(mode="json", include=changes.model_fields_set)
-        merged = current | sent
-        if merged == current:
+        if not await _changed(services, record, sent):
             return station_read(record.model_dump())
-        old_status, new_status = StationStatus(current["status"]), StationStatus(merged["status"])
-        if not transition_allowed(old_status, new_status):
-            raise Conflict(
-                f"{a(old_status)} station cannot become {new_status}",
-                code="illegal_status_transition",
-                extra={"current_status": old_status.value},
-            )
-        problems = profile_problems(_profile_of(merged), current_year=services.clock().year)
-        if problems:
-            raise rule_violation(problems)
-        apply_changes(record, _columns(sent), now=services.clock())
         await session.flush()
         result = station_read(record.model_dump())
     return result

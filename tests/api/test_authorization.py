@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from fastapi import FastAPI
 
@@ -499,6 +500,33 @@ async def survey_get(world: World, owner: str) -> Call:
     return Call("GET", f"/v1/satisfaction-surveys/{survey['id']}")
 
 
+async def bulk_organisation(world: World, owner: str) -> Call:
+    body = {"external_id": f"authz-{next(_unique)}", **organisation_body(uscc=_uscc())}
+    return Call("POST", "/v1/bulk/organisations", body, {"Content-Type": "application/x-ndjson"})
+
+
+async def a_bulk_job(world: World, owner: str) -> Call:
+    line = {"external_id": f"authz-{next(_unique)}", **organisation_body(uscc=_uscc())}
+    response = await world.admin.post(
+        "/v1/bulk/organisations",
+        content=orjson.dumps(line),
+        headers={"Content-Type": "application/x-ndjson"},
+    )
+    assert response.status_code == 201, response.text
+    return Call("GET", response.headers["Location"])
+
+
+async def hsds_organization(world: World, owner: str) -> Call:
+    return Call("GET", f"/v1/hsds/organizations/{world.own_organisation(owner)}")
+
+
+async def hsds_service(world: World, owner: str) -> Call:
+    listed = await world.admin.get(
+        "/v1/hsds/services", params={"organization_id": world.own_organisation(owner)}
+    )
+    return Call("GET", f"/v1/hsds/services/{listed.json()['contents'][0]['id']}")
+
+
 async def a_subscription(world: World, owner: str) -> str:
     """A webhook subscription made by the owner's binding (the bureau's for an unbound caller)."""
     body = {"url": "http://127.0.0.1:9/hook"}
@@ -569,6 +597,18 @@ TABLE: dict[tuple[str, str], Row] = {
         station=OWN_ONLY,
         organisation=OWN_ONLY,
     ),
+    # Bulk upsert: new records stewarded by the caller's binding (an organisation registers no
+    # partners); a job is its client's own: one another client started is not seen by anybody.
+    ("POST", "/v1/bulk/{resource}"): Row(bulk_organisation, organisation=NEVER),
+    ("GET", "/v1/bulk/jobs/{job_id}"): Row(
+        a_bulk_job, none=HIDDEN, station=HIDDEN, organisation=HIDDEN
+    ),
+    # The Open Referral view: a public directory, read by every binding alike.
+    ("GET", "/v1/hsds"): Row(get("/v1/hsds")),
+    ("GET", "/v1/hsds/organizations"): Row(get("/v1/hsds/organizations")),
+    ("GET", "/v1/hsds/organizations/{organization_id}"): Row(hsds_organization),
+    ("GET", "/v1/hsds/services"): Row(get("/v1/hsds/services")),
+    ("GET", "/v1/hsds/services/{service_id}"): Row(hsds_service),
     ("GET", "/v1/universities"): Row(get("/v1/universities")),
     ("POST", "/v1/universities"): Row(
         post("/v1/universities", lambda w, o: university_body()), organisation=NEVER

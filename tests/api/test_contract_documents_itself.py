@@ -47,7 +47,7 @@ def test_every_request_body_has_an_example(contract):
         operation_id
         for operation_id, operation in operations(contract)
         if "requestBody" in operation
-        and not operation["requestBody"]["content"]["application/json"].get("examples")
+        and not all(media.get("examples") for media in operation["requestBody"]["content"].values())
     ]
     assert missing == []
 

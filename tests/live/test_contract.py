@@ -43,6 +43,12 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_s
         "--request-timeout",
         "10",
         *([] if seed == "random" else ["--seed", seed]),
+        # LINKAGE_SCHEMATHESIS_PATHS=/v1/bulk: only the operations under matching paths.
+        *(
+            ["--include-path-regex", paths]
+            if (paths := os.environ.get("LINKAGE_SCHEMATHESIS_PATHS"))
+            else []
+        ),
     ]
     # schemathesis.toml in the project root says which refusals of valid input are by design.
     # In a thread: this process's event loop must go on (its housekeeping sweep may be in the

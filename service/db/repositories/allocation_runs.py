@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.outbox import stage_returned
 from service.db.reader import Reader, Row
+from service.db.repositories.keyset import paged
 from service.db.tables import (
     AllocationAssignmentRecord,
     AllocationRunRecord,
@@ -87,7 +88,7 @@ class AllocationRunRepository:
         seek = _before(key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, run.c.created_at, run.c.id))
 
 
 async def open_requests(reader: Reader, *, district_code: str | None, now: datetime) -> list[Row]:

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
 from service.db.repositories.disclosure import PERSON_TABLES, readable_persons
+from service.db.repositories.keyset import paged
 from service.db.tables import AuditEventRecord, table
 from service.domain.access import PersonKind
 from service.domain.audit import AuditFilter
@@ -71,4 +72,4 @@ async def newest_first(
         query = query.where(audit_event.c.occurred_at < where.until)
     if before_id is not None:
         query = query.where(audit_event.c.id < before_id)
-    return await reader.fetch_all(query)
+    return await reader.fetch_all(paged(query, audit_event.c.occurred_at, audit_event.c.id))

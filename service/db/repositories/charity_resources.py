@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import CharityResourceRecord, table
 from service.db.types import covering, json_array_contains
 from service.domain.resources import CharityResourceFilter
@@ -54,7 +54,7 @@ class CharityResourceRepository:
         seek = after((resource.c.title, resource.c.id), key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, resource.c.updated_at, resource.c.id))
 
 
 async def charity_resource_for_update(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from service.db.reader import Reader
+from service.db.repositories.keyset import paged
 from service.db.tables import DivisionRecord, table
 from service.domain.divisions import Division, DivisionLevel
 
@@ -72,4 +73,5 @@ class DivisionRepository:
             query = query.where(division.c.name.contains(name_contains, autoescape=True))
         if after is not None:
             query = query.where(division.c.code > after)
-        return [DivisionRecord.model_validate(row) for row in await self.reader.fetch_all(query)]
+        rows = await self.reader.fetch_all(paged(query, None, division.c.code))
+        return [DivisionRecord.model_validate(row) for row in rows]

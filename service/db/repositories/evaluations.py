@@ -9,7 +9,7 @@ from sqlalchemy import Select, Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import EvaluationRecord, SatisfactionSurveyRecord, StationRecord, table
 from service.domain.evaluations import EvaluationFilter
 
@@ -64,7 +64,9 @@ def _filtered(
     if where.period_to is not None:
         query = query.where(columns.period_from <= where.period_to)
     seek = after((columns.period_from, columns.id), key)
-    return query if seek is None else query.where(seek)
+    query = query if seek is None else query.where(seek)
+    stamp = columns.updated_at if "updated_at" in columns else columns.created_at
+    return paged(query, stamp, columns.id)
 
 
 async def evaluation_for_update(

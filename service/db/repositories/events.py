@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from service.db.reader import Reader, Row
+from service.db.repositories.keyset import paged
 from service.db.tables import (
     OutboxEventRecord,
     WebhookDeliveryRecord,
@@ -168,7 +169,8 @@ async def list_subscriptions(
     query = select(subscription).where(*owned_by(audience))
     if after is not None:
         query = query.where(subscription.c.id > uuid.UUID(after))
-    return await reader.fetch_all(query.order_by(subscription.c.id).limit(limit))
+    query = paged(query.order_by(subscription.c.id), subscription.c.updated_at, subscription.c.id)
+    return await reader.fetch_all(query.limit(limit))
 
 
 async def get_subscription(
@@ -191,7 +193,8 @@ async def list_deliveries(
     query = select(delivery).where(delivery.c.subscription_id == subscription_id)
     if before_seq is not None:
         query = query.where(delivery.c.seq < before_seq)
-    return await reader.fetch_all(query.order_by(delivery.c.seq.desc()).limit(limit))
+    query = paged(query.order_by(delivery.c.seq.desc()), delivery.c.created_at, delivery.c.seq)
+    return await reader.fetch_all(query.limit(limit))
 
 
 # --- The relay ----------------------------------------------------------------------------------

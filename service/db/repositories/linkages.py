@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, false, or_, selec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import (
     CharityResourceRecord,
     DivisionRecord,
@@ -191,7 +191,7 @@ class LinkageRepository:
         for condition in conditions:
             if condition is not None:
                 query = query.where(condition)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, linkage.c.updated_at, linkage.c.id))
 
 
 async def stations_for_update(session: AsyncSession, station_ids: set[uuid.UUID]) -> list[Row]:

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.outbox import stage_returned
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import (
     CharityResourceRecord,
     OfferRecord,
@@ -165,7 +165,9 @@ class OfferRepository:
         seek = after((offer.c.created_at, offer.c.id), key)
         if seek is not None:
             conditions.append(seek)
-        return await self.reader.fetch_all(query.where(*conditions))
+        return await self.reader.fetch_all(
+            paged(query.where(*conditions), offer.c.updated_at, offer.c.id)
+        )
 
 
 # --- Inside a unit of work ----------------------------------------------------------------------
@@ -407,4 +409,6 @@ class ServiceRecordRepository:
         seek = after((columns.service_date, columns.id), key)
         if seek is not None:
             conditions.append(seek)
-        return await self.reader.fetch_all(query.where(*conditions))
+        return await self.reader.fetch_all(
+            paged(query.where(*conditions), columns.created_at, columns.id)
+        )

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import OrganisationRecord, table
 from service.db.types import json_array_contains, json_array_overlaps
 from service.domain.divisions import ancestry
@@ -61,7 +61,9 @@ class OrganisationRepository:
         seek = after((organisation.c.name, organisation.c.id), key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(
+            paged(query, organisation.c.updated_at, organisation.c.id)
+        )
 
 
 async def organisation_for_update(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.outbox import stage_returned
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.repositories.offers import requests_offered_to
 from service.db.tables import OfferRecord, ResourceRequestRecord, table
 from service.domain.requests import (
@@ -70,7 +70,7 @@ class ResourceRequestRepository:
         seek = after((columns.starts_at, columns.id), key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, columns.updated_at, columns.id))
 
 
 def add_request(session: AsyncSession, record: ResourceRequestRecord) -> None:

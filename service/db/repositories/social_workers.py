@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import SocialWorkerRecord, table
 from service.db.types import json_array_contains, json_array_overlaps
 from service.domain.divisions import ancestry
@@ -80,7 +80,7 @@ class SocialWorkerRepository:
         seek = after((columns.created_at, columns.id), key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, columns.updated_at, columns.id))
 
 
 async def social_worker_for_update(

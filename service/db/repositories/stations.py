@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
+from service.db.repositories.keyset import paged
 from service.db.tables import OfficeRecord, StationRecord, table
 from service.db.types import json_array_contains
 from service.domain.stations import OfficeFilter, StationFilter
@@ -44,7 +45,7 @@ class StationRepository:
             query = query.where(json_array_contains(station.c.specialties, where.specialty.value))
         if after is not None:
             query = query.where(station.c.township_code > after)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, station.c.updated_at, station.c.id))
 
     async def id_for_township(self, township_code: str) -> uuid.UUID | None:
         """The station of a township, if it has one."""
@@ -90,7 +91,7 @@ class OfficeRepository:
             query = query.where(office.c.is_demonstration == where.is_demonstration)
         if after is not None:
             query = query.where(office.c.community_code > after)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, office.c.updated_at, office.c.id))
 
     async def id_for_community(self, community_code: str) -> uuid.UUID | None:
         """The office of a community, if it has one."""

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import (
     LinkageRecord,
     OrganisationRecord,
@@ -82,7 +82,7 @@ class SessionRepository:
         )
         if key is not None and key.isdigit():
             query = query.where(columns.version > int(key))
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, columns.recorded_at, columns.version))
 
     async def version(self, session_id: uuid.UUID, version: int) -> Row | None:
         """One version of a session, or None."""
@@ -161,7 +161,8 @@ class SessionRepository:
             query = query.where(columns.status == where.status.value)
         query = _dated(query, columns.held_on, where.held_from, where.held_to)
         seek = after((columns.held_on, columns.id), key)
-        return await self.reader.fetch_all(query if seek is None else query.where(seek))
+        query = query if seek is None else query.where(seek)
+        return await self.reader.fetch_all(paged(query, columns.updated_at, columns.id))
 
 
 class TrainingRepository:
@@ -229,7 +230,8 @@ class TrainingRepository:
         if where.visible_to_organisation is not None:
             query = query.where(self.seen_by_organisation(where.visible_to_organisation))
         seek = after((columns.completed_on, columns.id), key)
-        return await self.reader.fetch_all(query if seek is None else query.where(seek))
+        query = query if seek is None else query.where(seek)
+        return await self.reader.fetch_all(paged(query, columns.updated_at, columns.id))
 
 
 async def unknown_social_workers(reader: Reader, ids: Iterable[uuid.UUID]) -> list[uuid.UUID]:

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import UniversityRecord, table
 from service.db.types import json_array_contains, json_array_overlaps
 from service.domain.divisions import ancestry
@@ -51,7 +51,7 @@ class UniversityRepository:
         seek = after((university.c.name, university.c.id), key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, university.c.updated_at, university.c.id))
 
 
 async def university_for_update(

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.reader import Reader, Row
-from service.db.repositories.keyset import after
+from service.db.repositories.keyset import after, paged
 from service.db.tables import (
     VolunteerRecord,
     VolunteerTeamMemberRecord,
@@ -85,7 +85,7 @@ class VolunteerRepository:
         seek = after((volunteer.c.created_at, volunteer.c.id), key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, volunteer.c.updated_at, volunteer.c.id))
 
 
 class VolunteerTeamRepository:
@@ -105,6 +105,7 @@ class VolunteerTeamRepository:
         seek = after((member.c.joined_on, member.c.volunteer_id), key)
         if seek is not None:
             query = query.where(seek)
+        query = paged(query, None, member.c.volunteer_id, ident_path="volunteer.id")
         return await self.reader.fetch_all(query, {"team_id": team_id})
 
     async def member(self, team_id: uuid.UUID, volunteer_id: uuid.UUID) -> Row | None:
@@ -133,7 +134,7 @@ class VolunteerTeamRepository:
         seek = after((team.c.name, team.c.id), key)
         if seek is not None:
             query = query.where(seek)
-        return await self.reader.fetch_all(query)
+        return await self.reader.fetch_all(paged(query, team.c.updated_at, team.c.id))
 
 
 async def volunteer_for_update(

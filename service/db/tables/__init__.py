@@ -6,6 +6,7 @@ from service.db.tables.access import (
     IdempotencyRecord,
     LeaseRecord,
 )
+from service.db.tables.bulk import BulkJobRecord, ExternalIdRecord
 from service.db.tables.columns import table, utcnow
 from service.db.tables.compliance import (
     EvaluationRecord,
@@ -41,6 +42,8 @@ from service.db.tables.requests import (
 )
 
 __all__ = [
+    "BulkJobRecord",
+    "ExternalIdRecord",
     "AllocationAssignmentRecord",
     "AllocationRunRecord",
     "OfferRecord",
