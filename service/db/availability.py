@@ -17,7 +17,19 @@ _SERVER_CANNOT_SERVE = (
     asyncpg.PostgresConnectionError,
     asyncpg.InsufficientResourcesError,
     asyncpg.OperatorInterventionError,
+    # the connection broke under the driver: closed mid-operation (the server shut down) or
+    # left mid-protocol by it, and refusing every further use
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InternalClientError,
 )
+
+
+def breaks_connection(error: BaseException) -> bool:
+    """Whether a connection that raised this cannot be used again: anything but an answer the
+    server gave on a sound connection (a statement's own error, or its statement_timeout)."""
+    if isinstance(error, asyncpg.QueryCanceledError):
+        return False
+    return not isinstance(error, asyncpg.PostgresError) or _is_outage_itself(error)
 
 
 def is_outage(error: BaseException) -> bool:

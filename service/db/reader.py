@@ -10,6 +10,7 @@ a write transaction) the same statements run through SQLAlchemy as usual.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -20,6 +21,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from service.db.availability import breaks_connection
 
 Row = dict[str, Any]
 T = TypeVar("T")
@@ -167,10 +170,10 @@ class AsyncpgReader:
             connection = await self.pool.acquire()
         try:
             return await query(connection)
-        except asyncpg.PostgresError:
-            raise  # the server answered: the connection is sound
-        except BaseException:
-            connection.terminate()
+        except BaseException as exc:
+            if breaks_connection(exc):  # not an answer on a sound connection
+                with contextlib.suppress(asyncpg.InterfaceError):  # asyncpg let go of it
+                    connection.terminate()
             raise
         finally:
             await self.pool.release(connection)

@@ -38,7 +38,7 @@ from service.usecases.clients import create_client, revoke_client
 from service.usecases.common import unit_of_work
 from tests.conftest import TEST_PII_KEY, UNLIMITED
 from tests.factories.registry import BEISHAN, station_body
-from tests.factories.volunteers import volunteer_body
+from tests.factories.volunteers import volunteer_without_id_number as volunteer
 from tests.live.conftest import free_port, wait_until_healthy
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.slow]
@@ -238,7 +238,7 @@ class Writers:
         self.stopping = asyncio.Event()
 
     async def write(self, client: httpx.AsyncClient, key: str) -> None:
-        body = volunteer_body(name="压测志愿者")
+        body = volunteer(name="压测志愿者")
         for attempt in range(6):
             try:
                 response = await client.post(
@@ -381,7 +381,7 @@ async def test_a_replica_stopped_under_load_fails_no_request(settings: Settings,
                     try:
                         written = await client.post(
                             "/v1/volunteers",
-                            json=volunteer_body(name="排空志愿者"),
+                            json=volunteer(name="排空志愿者"),
                             headers={"Idempotency-Key": f"drain-{n}-{serial}"},
                         )
                         read = await client.get("/v1/stations")
