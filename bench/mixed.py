@@ -51,7 +51,13 @@ import matching
 from sqlalchemy import select, update
 
 from service.db.engine import Database, build_engine
-from service.db.tables import DivisionRecord, OrganisationRecord, ResourceRequestRecord, table
+from service.db.tables import (
+    DivisionRecord,
+    OrganisationRecord,
+    ResourceRequestRecord,
+    VolunteerRecord,
+    table,
+)
 from service.domain.access import Scope
 from service.main import create_app
 from service.pii import PiiVault
@@ -127,7 +133,7 @@ async def seed(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
                 starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=3)
             )
         )
-        await connection.exec_driver_sql("UPDATE volunteers SET hours_per_week = 40")
+        await connection.execute(update(table(VolunteerRecord)).values(hours_per_week=40))
     async with database.read() as reader:
         organisations = [
             str(row["id"])
@@ -354,8 +360,8 @@ def locust_run(
         r["Name"]: {
             "count": int(r["Request Count"]),
             "failures": int(r["Failure Count"]),
-            "p50_ms": float(r["50%"] or 0),
-            "p99_ms": float(r["99%"] or 0),
+            "p50_ms": number(r["50%"]),
+            "p99_ms": number(r["99%"]),
         }
         for r in rows
         if r["Name"] != "Aggregated"
@@ -365,10 +371,10 @@ def locust_run(
         "seconds": seconds,
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
-        "rps": round(float(total["Requests/s"]), 1),
-        "p50_ms": float(total["50%"] or 0),
-        "p99_ms": float(total["99%"] or 0),
-        "max_ms": round(float(total["Max Response Time"] or 0), 1),
+        "rps": round(number(total["Requests/s"]), 1),
+        "p50_ms": number(total["50%"]),
+        "p99_ms": number(total["99%"]),
+        "max_ms": round(number(total["Max Response Time"]), 1),
         "elapsed_s": round(elapsed, 1),
         "load_average_before": load_before,
         "load_average_after": load_average(),
@@ -376,6 +382,14 @@ def locust_run(
         "failure_kinds": failures[:10],
         "routes": routes,
     }
+
+
+def number(cell: str | None) -> float:
+    """A figure from Locust's CSV: "N/A" (no request of that kind) reads as 0."""
+    try:
+        return float(cell or 0)
+    except ValueError:
+        return 0.0
 
 
 def passes(step: dict[str, Any], args: argparse.Namespace) -> bool:
@@ -420,17 +434,23 @@ def search(
         else:
             bad = rate
             break
-    if bad is None:
-        bad = min(rate, args.max_rate * 2)
-    for _ in range(args.refine):
+    for _ in range(args.refine if bad is not None else 0):
+        assert bad is not None
         if good and bad - good < max(2.0, 0.05 * good):
             break
-        middle = (good + bad) / 2
+        middle = round((good + bad) / 2, 1)
         if step(middle):
             good = middle
         else:
             bad = middle
-    return {"best_rps": round(good, 1), "first_failing_rps": round(bad, 1), "steps": steps}
+    best = next((s for s in steps if s["passed"] and s["target_rps"] == good), None)
+    return {
+        "best_rps": good,  # the target rate of the best passing step (0: none passed)
+        "best_achieved_rps": best["rps"] if best else None,
+        "best_p99_ms": best["p99_ms"] if best else None,
+        "first_failing_rps": bad,  # None: every step up to --max-rate passed
+        "steps": steps,
+    }
 
 
 # --- the whole run ----------------------------------------------------------------------------
@@ -541,11 +561,16 @@ def main() -> None:
 
 def print_table(results: dict[str, Any]) -> None:
     print()
-    print(f"{'replicas':>8} {'best rate/s':>12} {'first failing':>14} {'steps':>6}")
+    print(
+        f"{'replicas':>8} {'best target/s':>14} {'achieved/s':>11} {'p99 ms':>7}"
+        f" {'first failing/s':>16} {'steps':>6}"
+    )
     for size, found in results["replicas"].items():
+        failing = found["first_failing_rps"]
         print(
-            f"{size:>8} {found['best_rps']:>12} {found['first_failing_rps']:>14}"
-            f" {len(found['steps']):>6}"
+            f"{size:>8} {found['best_rps']:>14} {found['best_achieved_rps'] or '-':>11}"
+            f" {found['best_p99_ms'] or '-':>7}"
+            f" {failing if failing is not None else 'none':>16} {len(found['steps']):>6}"
         )
     if soak := results.get("soak"):
         print(

@@ -49,20 +49,28 @@ ACCEPTED: deque[tuple[str, str, str]] = deque(maxlen=5_000)
 RUNS: deque[str] = deque(maxlen=50)
 KEYS = {s["id"]: s["key"] for s in STATIONS}
 
-# (route name, status) → the problem codes that are a race, not a fault. Anything else is an error.
-EXPECTED: dict[tuple[str, int], frozenset[str] | None] = {
-    # The request filled up, was expired or closed between reading it and offering it; or
-    # nobody is left to offer it to (every candidate already holds an offer of it).
-    ("POST /v1/resource-requests/{id}/offers", 409): None,
-    ("POST /v1/resource-requests/{id}/offers", 422): None,
-    # The offer expired, was withdrawn or answered already, the person was booked for an
-    # overlapping window by another offer, or the request has no room left.
-    ("POST /v1/offers/{id}/accept", 409): None,
-    ("POST /v1/offers/{id}/decline", 409): None,
-    # The offer was already completed, or its request closed meanwhile.
-    ("POST /v1/offers/{id}/complete", 409): None,
-    # A run of that district is already queued or running.
-    ("POST /v1/allocation-runs", 409): None,
+# (route name, status) → the problem codes that are a race, not a fault. Anything else is an error
+# (another code, another status, another route).
+EXPECTED: dict[tuple[str, int], frozenset[str]] = {
+    # Between picking a request and reading its candidates, offers on it were accepted up to
+    # its quantity: it is committed (or fulfilled) and no longer open.
+    ("GET /v1/resource-requests/{id}/candidates", 409): frozenset({"request_not_open"}),
+    # The same for offering it; or every candidate left already holds an offer of it.
+    ("POST /v1/resource-requests/{id}/offers", 409): frozenset(
+        {"request_not_open", "request_fully_committed", "no_candidates", "already_offered"}
+    ),
+    # Two offers of overlapping windows to one person, both accepted: the second is refused;
+    # or the request filled up meanwhile; or the hold ran out.
+    ("POST /v1/offers/{id}/accept", 409): frozenset(
+        {
+            "provider_double_booked",
+            "provider_capacity_exhausted",
+            "request_fully_committed",
+            "request_not_open",
+            "offer_expired",
+        }
+    ),
+    ("POST /v1/offers/{id}/decline", 409): frozenset({"offer_expired"}),
 }
 RACES: Counter[str] = Counter()
 
@@ -82,11 +90,12 @@ def check(response: Any, name: str, ok: int) -> bool:
     if status == ok:
         response.success()
         return True
-    if (name, status) in EXPECTED:
-        RACES[f"{name} {status} {problem_code(response)}"] += 1
+    code = problem_code(response)
+    if code in EXPECTED.get((name, status), ()):
+        RACES[f"{name} {status} {code}"] += 1
         response.success()
         return False
-    response.failure(f"{status} {problem_code(response)}: {response.text[:200]}")
+    response.failure(f"{status} {code}: {response.text[:200]}")
     return False
 
 
@@ -124,7 +133,7 @@ class Reader(Paced):
 
     @task(3)
     def stations(self) -> None:
-        self.get("/v1/stations", "GET /v1/stations", limit=20)
+        self.get("/v1/stations", "GET /v1/stations", page_size=20)
 
     @task(4)
     def station(self) -> None:
@@ -133,7 +142,7 @@ class Reader(Paced):
 
     @task(2)
     def organisations(self) -> None:
-        self.get("/v1/organisations", "GET /v1/organisations", limit=20)
+        self.get("/v1/organisations", "GET /v1/organisations", page_size=20)
 
     @task(3)
     def organisation(self) -> None:
@@ -169,7 +178,7 @@ class StationStaff(Paced):
             "division_code": station["township_code"],
             "location": {"lat": station["lat"], "lon": station["lon"]},
             "window": window(),
-            "urgency": random.choice(["normal", "normal", "urgent"]),
+            "urgency": random.choice(["low", "normal", "normal", "high"]),
         }
         headers = {**self.headers, "Idempotency-Key": str(uuid.uuid4())}
         with self.client.post(
@@ -182,6 +191,7 @@ class StationStaff(Paced):
     def candidates(self) -> None:
         name = "GET /v1/resource-requests/{id}/candidates"
         if (request := self.a_request()) is None:
+            self.post_request()  # nothing open left at this station: it asks for more
             return
         with self.client.get(
             f"/v1/resource-requests/{request}/candidates",
@@ -190,12 +200,14 @@ class StationStaff(Paced):
             name=name,
             catch_response=True,
         ) as response:
-            check(response, name, 200)
+            if not check(response, name, 200):
+                self.forget(request)
 
     @task(2)
     def offer(self) -> None:
         name = "POST /v1/resource-requests/{id}/offers"
         if (request := self.a_request()) is None:
+            self.post_request()
             return
         headers = {**self.headers, "Idempotency-Key": str(uuid.uuid4())}
         with self.client.post(
@@ -209,11 +221,14 @@ class StationStaff(Paced):
                 for item in response.json()["items"]:
                     PROPOSED.append((self.station["id"], item["id"], item["provider_type"]))
             elif response.status_code == 409:
-                # Full, closed or expired: this station stops offering it.
-                try:
-                    OPEN[self.station["id"]].remove(request)
-                except ValueError:
-                    pass
+                self.forget(request)
+
+    def forget(self, request: str) -> None:
+        """Full, closed or expired: this station stops looking at it."""
+        try:
+            OPEN[self.station["id"]].remove(request)
+        except ValueError:
+            pass
 
 
 class Provider(Paced):
@@ -235,9 +250,24 @@ class Provider(Paced):
         ) as response:
             return check(response, name, 200)
 
+    def inbox(self, status: str) -> None:
+        """Nothing to answer or complete yet: look at a station's offers in that state (so
+        that every task sends one request and the rate asked is the rate sent)."""
+        name = "GET /v1/offers"
+        station = random.choice(STATIONS)
+        with self.client.get(
+            "/v1/offers",
+            params={"station_id": station["id"], "status": status, "page_size": 20},
+            headers=self.auth(station["key"]),
+            name=name,
+            catch_response=True,
+        ) as response:
+            check(response, name, 200)
+
     @task(3)
     def answer(self) -> None:
         if not PROPOSED:
+            self.inbox("proposed")
             return
         offer = PROPOSED.popleft()
         if random.random() < 0.8:
@@ -249,13 +279,16 @@ class Provider(Paced):
     @task(1)
     def complete(self) -> None:
         if not ACCEPTED:
+            self.inbox("accepted")
             return
         offer = ACCEPTED.popleft()
         body: dict[str, Any] = {"actual_quantity": 1, "beneficiaries": random.randint(1, 3)}
         if offer[2] == "volunteer":
             body["volunteer_hours"] = random.choice([0.5, 1, 1.5])
         elif offer[2] != "organisation":
-            return  # teams and social workers report hours otherwise: not in this morning
+            # Teams and social workers report their hours otherwise: not in this morning.
+            self.inbox("accepted")
+            return
         self.act(offer, "complete", body)
 
 
@@ -282,10 +315,11 @@ class Bureau(HttpUser):
             if check(response, name, 202):
                 RUNS.append(response.json()["id"])
 
-    @task(3)
-    def run(self) -> None:
+    @task(4)
+    def a_run(self) -> None:
         name = "GET /v1/allocation-runs/{id}"
         if not RUNS:
+            self.allocate()
             return
         with self.client.get(
             f"/v1/allocation-runs/{random.choice(RUNS)}",
@@ -296,7 +330,7 @@ class Bureau(HttpUser):
             if check(response, name, 200) and response.json()["status"] == "failed":
                 response.failure(f"allocation run failed: {response.text[:200]}")
 
-    @task(3)
+    @task(6)
     def reports(self) -> None:
         report = random.choice(["coverage", "compliance"])
         name = f"GET /v1/reports/{report}"
