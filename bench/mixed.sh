@@ -76,6 +76,7 @@ trap 'exit 143' TERM
 createdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" "$DB"
 URL="postgresql+asyncpg://$PG_USER@$PG_HOST:$PG_PORT/$DB"
 log "migrating $DB"
+# `linkage migrate`, run through the venv's Python (the same entry point as .venv/bin/linkage).
 LINKAGE_DATABASE_URL=$URL LINKAGE_LOG_LEVEL=WARNING "$PYTHON" -m service migrate >/dev/null
 
 # --- the run: its own process group, so that the trap ends everything it started ------------------
