@@ -30,6 +30,7 @@ from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import gevent
 from locust import HttpUser, between, constant_throughput, events, task
 
 WORLD: dict[str, Any] = json.loads(open(os.environ["MIXED_WORLD"], encoding="utf-8").read())
@@ -113,6 +114,12 @@ class Paced(HttpUser):
     abstract = True
     wait_time = constant_throughput(PER_USER)
 
+    def on_start(self) -> None:
+        # Every user starts at once (the spawn rate is the user count) and would send its first
+        # request at once: a burst of --users requests that no steady rate has. Each waits a
+        # random part of its period first, so that the requests come evenly spread.
+        gevent.sleep(random.uniform(0, 1 / PER_USER))
+
     def auth(self, key: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {key}"}
 
@@ -123,6 +130,7 @@ class Reader(Paced):
     weight = 10
 
     def on_start(self) -> None:
+        super().on_start()
         self.headers = self.auth(WORLD["reader_key"])
 
     def get(self, path: str, name: str, **params: Any) -> None:
@@ -156,6 +164,7 @@ class StationStaff(Paced):
     weight = 6
 
     def on_start(self) -> None:
+        super().on_start()
         self.station = random.choice(STATIONS)
         self.headers = self.auth(self.station["key"])
 
