@@ -87,6 +87,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     _p("station_exists", 409, "The township has a station already.", "R2"),
     _p("office_exists", 409, "The community has an office already."),
     _f("invalid_cursor", "`after` is not a cursor of the change feed."),
+    _f("unknown_event_type", "`type` names no event type of the catalogue (GET /v1/event-types)."),
     _f(
         "unsafe_webhook_url",
         "A webhook URL that is not https, or whose host resolves to a"

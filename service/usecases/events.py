@@ -14,7 +14,7 @@ from service.db.repositories.events import EventFilter, Position
 from service.db.tables import WebhookSubscriptionRecord
 from service.domain.access import Caller, outside_binding
 from service.domain.errors import FieldProblem, NotFound, rule_violation
-from service.domain.events import Audience, Event
+from service.domain.events import EVENT_TYPES, Audience, Event
 from service.domain.webhooks import (
     SubscriptionStatus,
     new_secret,
@@ -52,6 +52,16 @@ async def read_feed(
     limit: int,
 ) -> tuple[list[EventRead], str]:
     """The events after a cursor that the caller's binding lets it see, oldest first."""
+    unknown = [name for name in types if name not in EVENT_TYPES]
+    if unknown:
+        raise rule_violation(
+            [
+                FieldProblem(
+                    "type", f"no event type {name!r} in the catalogue", code="unknown_event_type"
+                )
+                for name in unknown[:5]
+            ]
+        )
     start = repo.START
     if after is not None:
         parsed = Position.parse(after)

@@ -36,15 +36,6 @@ from tests.factories.volunteers import (
 )
 
 
-@pytest.fixture(autouse=True)
-async def _runs_finish():
-    """No run outlives its test (the tables are emptied after each one)."""
-    yield
-    pending = list(allocation_runs._running)
-    if pending:
-        await asyncio.wait_for(asyncio.gather(*pending, return_exceptions=True), timeout=30)
-
-
 async def run_with(services, client, table, *, district_code=None, candidates=None):
     """Start a run through the use case with a stand-in candidate source; wait for it."""
     source = candidates or FakeCandidates(table)

@@ -196,3 +196,16 @@ async def test_a_completed_offer_and_its_service_record_belong_to_the_station(
     assert {"offer.completed", "service_record.created"} <= set(types)
     record = next(e for e in (await feed(bound, type="service_record.created"))["items"])
     assert record["data"] == {} and record["division_code"] == station["district_code"]
+
+
+async def test_an_unknown_event_type_is_refused_not_silently_empty(make_client):
+    """A typo (`offer.accept`) would otherwise read an empty feed for ever; a NUL byte would
+    reach the database."""
+    reader = await make_client(Scope.EVENTS_READ)
+    for bad in ("offer.accept", "a\x00b", "station.created\n"):
+        response = await reader.get("/v1/events", params={"type": ["station.created", bad]})
+        assert response.status_code == 422, (bad, response.text)
+        [problem] = response.json()["errors"]
+        assert (problem["field"], problem["code"]) == ("query.type", "unknown_event_type")
+    known = await reader.get("/v1/events", params={"type": ["station.created", "offer.accepted"]})
+    assert known.status_code == 200, known.text

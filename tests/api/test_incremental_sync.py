@@ -9,6 +9,7 @@ import pytest
 
 from service.domain.access import Scope
 from tests.api.test_page_tokens import COLLECTIONS, UUID_IN_PATH
+from tests.factories.partners import resident_id
 from tests.factories.registry import BEISHAN, QINGBO, create_station
 from tests.factories.volunteers import create_team, create_volunteer
 from tests.factories.world import seed_world
@@ -148,3 +149,23 @@ async def test_webhook_subscriptions_page_in_update_order(admin):
         made.append(response.json())
     listed = await walk(admin, "/v1/webhook-subscriptions", page_size=1, order="updated_at")
     assert [s["id"] for s in listed] == [s["id"] for s in made]
+
+
+async def test_the_audit_trail_pages_in_update_order_past_its_first_page(make_client):
+    """Its ids are integers, not UUIDs: the continuation key must bind as one (a 500 on the
+    second page on PostgreSQL once the trail outgrew a page)."""
+    searcher = await make_client(Scope.PII_READ, name="searcher")
+    for n in range(9):
+        searched = await searcher.post(
+            "/v1/volunteers/search",
+            json={"id_number": resident_id(born=f"198001{n + 1:02d}")},
+            headers={"X-Access-Purpose": "incremental sync of the trail"},
+        )
+        assert searched.status_code == 200, searched.text
+    auditor = await make_client(Scope.AUDIT, name="auditor")
+
+    walked = await walk(auditor, "/v1/audit-events", page_size=3, order="updated_at")
+
+    mine = [e for e in walked if e["client_id"] == str(searcher.client_id)]
+    assert len(mine) == 9
+    assert len({e["id"] for e in walked}) == len(walked)

@@ -17,7 +17,7 @@ from service.schemas.allocation_runs import AllocationRunCreate
 from service.usecases import allocation_runs
 from service.usecases.common import unit_of_work, worker_name
 from service.usecases.housekeeping import my_turn
-from tests.api.test_allocation_runs import P1, URL, _runs_finish  # noqa: F401
+from tests.api.test_allocation_runs import P1, URL
 from tests.factories.allocation import (
     FakeCandidates,
     caller_of,

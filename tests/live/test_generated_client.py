@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -49,7 +50,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
-    assert "Warning" not in output, output
+    # The one operation a JSON client cannot have: bulk loads post NDJSON or CSV files.
+    skipped = re.findall(r"WARNING parsing (\S+ \S+) within", output)
+    assert skipped == ["POST /v1/bulk/{resource}"], output
+    leftover = re.sub(r"Unsupported content type (application/x-ndjson|text/csv)", "", output)
+    assert "Unsupported" not in leftover and leftover.count("WARNING") == 1, output
     projects = [path for path in where.iterdir() if path.is_dir()]
     assert [path.name for path in projects] == ["five-society-linkage-api-client"]
     assert (projects[0] / PACKAGE / "__init__.py").exists()

@@ -50,7 +50,12 @@ def _instant(part: str) -> datetime:
         raise ValueError("a timestamp out of range in a page key") from exc
 
 
-_PARSERS: dict[type, Any] = {uuid.UUID: uuid.UUID, date: date.fromisoformat, datetime: _instant}
+_PARSERS: dict[type, Any] = {
+    uuid.UUID: uuid.UUID,
+    date: date.fromisoformat,
+    datetime: _instant,
+    int: int,  # an audit event's id
+}
 
 
 def _typed(column: ColumnElement[Any], part: str) -> BindParameter[Any]:
