@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: run test lint lint-openapi openapi migrate bench bench-bulk bench-matching bench-reports mutate mutate-ci clean
+.PHONY: run test lint lint-openapi openapi migrate bench bench-bulk bench-matching bench-reports bench-mixed mutate mutate-ci clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PIP) install -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(PIP) install -e '.[test,bench]'
 	touch $@
 
 $(VENV)/.installed-mutation: pyproject.toml $(VENV)/.installed-test
@@ -75,6 +79,11 @@ mutate-ci: $(VENV)/.installed-mutation
 ## The reports at city scale: 200 stations, 1,000,000 service records … (needs the local PostgreSQL).
 bench-reports: $(VENV)/.installed-test
 	bench/reports.sh
+
+## A city's morning: a mixed workload with Locust through HAProxy on 1 and 2 replicas, its
+## highest clean rate and a soak at 70 % of it (needs the local PostgreSQL; installs haproxy).
+bench-mixed: $(VENV)/.installed-bench
+	bench/mixed.sh $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var mutants .pytest_cache .mypy_cache .ruff_cache
