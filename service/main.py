@@ -17,8 +17,8 @@ from starlette.types import ASGIApp
 from service.db.engine import Database, build_engine
 from service.domain.matching import Component
 from service.domain.partners import CertificateLevel
+from service.http.compiled_routes import CompiledRoutes
 from service.http.docs import install_docs
-from service.http.fast_reads import FastReads
 from service.http.metrics import Metrics
 from service.http.middleware import RequestContextMiddleware
 from service.http.openapi import build_openapi
@@ -142,13 +142,13 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
 
 
 class LinkageApp(FastAPI):
-    """FastAPI with our request context outermost and the hot reads in front of the routing."""
+    """FastAPI with our request context outermost and the compiled GET routes in front of it."""
 
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
         app = super().build_middleware_stack()
         return RequestContextMiddleware(
-            FastReads(app, owner=self) if settings.fast_reads else app,
+            CompiledRoutes(app, owner=self) if settings.compiled_reads else app,
             metrics=self.state.metrics,
             max_body_bytes=settings.max_body_bytes,
             max_bulk_body_bytes=settings.max_bulk_body_bytes,
@@ -171,6 +171,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # No redirects to the slash-less path: Starlette builds them from the Host header,
         # which the caller controls. `/v1/stations/` is a 404 that names the right path.
         redirect_slashes=False,
+        # No OpenTelemetry here (metrics are Prometheus): asking on every request whether a
+        # provider is configured cost 2% of a read (bench/).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_docs(app)
     app.state.settings = settings

@@ -104,7 +104,7 @@ class RequestContextMiddleware:
         except BodyTooLarge as exc:
             if not response_started:
                 await _send_too_large(send_with_id, scope, str(exc.detail))
-        except DatabaseUnavailable:  # raised ahead of the framework (fast reads)
+        except DatabaseUnavailable:  # raised ahead of the framework
             error_logger.error("database unavailable", extra={"path": scope["path"]})
             if not response_started:
                 response = database_unavailable_response(scope["path"])

@@ -29,7 +29,6 @@ from typing import Any
 
 import limits
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -150,8 +149,7 @@ class RateLimiter:
         self.retry_seconds = retry_seconds
         self.monotonic = monotonic
         self._memory_store = MemoryStorage()
-        self._memory = FixedWindowRateLimiter(self._memory_store)
-        self._shared = FixedWindowRateLimiter(storage) if storage is not None else None
+        self._shared = storage
         self._shared_down_until = 0.0
         self._next_sweep = 0.0
 
@@ -176,8 +174,8 @@ class RateLimiter:
 
     async def close(self) -> None:
         """Close the connections to the shared store, if there is one."""
-        if self._shared is not None and isinstance(self._shared.storage, RedisStorage):
-            client = getattr(self._shared.storage.bridge, "storage", None)  # redis-py's client
+        if isinstance(self._shared, RedisStorage):
+            client = getattr(self._shared.bridge, "storage", None)  # redis-py's client
             if client is not None:
                 await client.aclose()
 
@@ -230,17 +228,23 @@ class RateLimiter:
                     extra={"error": f"{type(exc).__name__}: {exc}", "seconds": self.retry_seconds},
                 )
         await self._forget_expired_windows()
-        return await self._count_in(self._memory, policy, identity)
+        return await self._count_in(self._memory_store, policy, identity)
 
-    async def _count_in(
-        self, limiter: FixedWindowRateLimiter, policy: Policy, identity: str
-    ) -> Usage:
-        admitted = await limiter.hit(policy.item, policy.name, identity)
-        stats = await limiter.get_window_stats(policy.item, policy.name, identity)
+    async def _count_in(self, storage: Storage, policy: Policy, identity: str) -> Usage:
+        """One fixed window's count: what limits' FixedWindowRateLimiter.hit and
+        get_window_stats do, in two store operations instead of three (one round trip fewer
+        to Redis on every request)."""
+        item = policy.item
+        key = item.key_for(policy.name, identity)
+        count = await storage.incr(key, item.get_expiry())
+        reset_at = await storage.get_expiry(key)
+        admitted = count <= item.amount
         if not admitted:
             self.metrics.rate_limited.labels(policy.name).inc()
-        reset = max(1, math.ceil(stats.reset_time - time.time()))
-        return Usage(policy, remaining=stats.remaining, reset=reset, exceeded=not admitted)
+        reset = max(1, math.ceil(reset_at - time.time()))
+        return Usage(
+            policy, remaining=max(0, item.amount - count), reset=reset, exceeded=not admitted
+        )
 
     async def _forget_expired_windows(self) -> None:
         """The memory store drops a window only when its key is read again: once a minute,

@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from service.http.preconditions import etag, not_modified
 from service.http.problems import PROBLEM_MEDIA_TYPE
+from service.schemas.encoding import View
 from service.usecases.idempotency import CreationResult
 
 _DESCRIPTIONS = {
@@ -73,11 +74,12 @@ def problems(statuses: tuple[int, ...]) -> dict[int | str, dict[str, Any]]:
 
 
 def json_response(
-    model: BaseModel, *, status_code: int = 200, headers: dict[str, str] | None = None
+    model: BaseModel | View[Any], *, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
-    """Serialise a response model directly (pydantic-core), skipping FastAPI's re-validation."""
+    """Serialise a response model (or stored values as one) directly, skipping FastAPI's
+    re-validation."""
     return Response(
-        model.model_dump_json(),
+        model.json() if isinstance(model, View) else model.model_dump_json(),
         status_code=status_code,
         media_type="application/json",
         headers=headers,
@@ -85,7 +87,7 @@ def json_response(
 
 
 def versioned_response(
-    model: BaseModel, *, version: int, if_none_match: str | None = None
+    model: BaseModel | View[Any], *, version: int, if_none_match: str | None = None
 ) -> Response:
     """A single resource with its ETag, or 304 when the caller's copy is current."""
     if not_modified(if_none_match, version):

@@ -45,11 +45,12 @@ def _has_body(request: Request) -> bool:
     return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
 
 
-def _query_names(dependant: Dependant) -> Iterator[str]:
+def query_names(dependant: Dependant) -> Iterator[str]:
+    """Every query parameter name a route reads, through its dependencies too."""
     for field in dependant.query_params:
         yield field.alias
     for dependency in dependant.dependencies:
-        yield from _query_names(dependency)
+        yield from query_names(dependency)
 
 
 class ApiRoute(APIRoute):
@@ -57,7 +58,7 @@ class ApiRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        allowed = frozenset(_query_names(self.dependant))
+        allowed = frozenset(query_names(self.dependant))
         takes_body = self.body_field is not None
 
         async def route_handler(request: Request) -> Response:

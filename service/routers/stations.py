@@ -30,6 +30,7 @@ from service.http.routing import (
     idempotency_key,
 )
 from service.http.security import ReadCaller, WriteCaller
+from service.schemas.encoding import View
 from service.schemas.stations import StationCreate, StationPage, StationRead, StationUpdate
 from service.usecases import stations
 
@@ -92,7 +93,7 @@ async def list_stations(
         services, where=where, after=decode_page_token(page.token, where), limit=page.size
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(StationPage(items=result.items, next_page_token=next_token))
+    return json_response(View(StationPage, {"items": result.items, "next_page_token": next_token}))
 
 
 @router.get(
@@ -110,7 +111,7 @@ async def get_station(
 ) -> Response:
     """Get one station, with its ETag (scope `registry:read`)."""
     station = await stations.get_station(services, station_id=station_id)
-    return versioned_response(station, version=station.version, if_none_match=if_none_match)
+    return versioned_response(station, version=station["version"], if_none_match=if_none_match)
 
 
 @router.patch(

@@ -34,6 +34,7 @@ from service.schemas.common import (
     Phone,
     Title,
 )
+from service.schemas.encoding import View
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -200,12 +201,17 @@ class OfficePage(Page[OfficeRead]):
     """A page of offices."""
 
 
-def station_read(row: Mapping[Any, Any]) -> StationRead:
+def station_view(row: Mapping[Any, Any]) -> View[StationRead]:
     """A stored station (a row mapping or a record's dump) as the API shows it."""
     values = dict(row)
     lat, lon = values.pop("lat", None), values.pop("lon", None)
     values["location"] = None if lat is None or lon is None else {"lat": lat, "lon": lon}
-    return StationRead.model_validate(values)
+    return View(StationRead, values)
+
+
+def station_read(row: Mapping[Any, Any]) -> StationRead:
+    """A stored station as its validated response model."""
+    return station_view(row).validated()
 
 
 def office_read(row: Mapping[Any, Any]) -> OfficeRead:

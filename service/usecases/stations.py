@@ -34,7 +34,14 @@ from service.domain.vocabulary import (
     Specialty,
     StationStatus,
 )
-from service.schemas.stations import StationCreate, StationRead, StationUpdate, station_read
+from service.schemas.encoding import View
+from service.schemas.stations import (
+    StationCreate,
+    StationRead,
+    StationUpdate,
+    station_read,
+    station_view,
+)
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 
@@ -182,23 +189,23 @@ async def _changed(services: Services, record: StationRecord, sent: dict[str, An
     return True
 
 
-async def get_station(services: Services, *, station_id: uuid.UUID) -> StationRead:
+async def get_station(services: Services, *, station_id: uuid.UUID) -> View[StationRead]:
     """One station by id."""
     async with services.database.read() as reader:
         row = await StationRepository(reader).get(station_id)
     if row is None:
         raise NotFound(f"no station with id {station_id}")
-    return station_read(row)
+    return station_view(row)
 
 
 async def list_stations(
     services: Services, *, where: StationFilter, after: str | None, limit: int
-) -> KeysetPage[StationRead]:
-    """A page of stations in township-code order."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of stations in township-code order, as the values StationRead shows."""
     async with services.database.read() as reader:
         rows = await StationRepository(reader).list(where, after=after, limit=limit + 1)
-    stations = [station_read(row) for row in rows]
-    return KeysetPage.of(stations, limit=limit, key=lambda station: station.township_code)
+    stations = [station_view(row).values for row in rows]
+    return KeysetPage.of(stations, limit=limit, key=lambda station: station["township_code"])
 
 
 async def update_station(
