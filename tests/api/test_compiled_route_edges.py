@@ -1,5 +1,6 @@
 """Edge requests on one route: the compiled path answers exactly what the FastAPI route answers
-(odd paths, repeated and overlong headers, unknown ids), with the same queries, under the same metric."""
+(odd paths, repeated and overlong headers, unknown ids), with the same queries, under the same
+metric."""
 
 from __future__ import annotations
 
