@@ -74,11 +74,12 @@ EXPECTED: dict[tuple[str, int], frozenset[str]] = {
     ),
     # The same lapse seen from a decline: other offers of its request were accepted up to its
     # quantity, so this proposal was stored as expired at once (long before its hold ended),
-    # and "an expired offer cannot become declined". An offer is answered once here (popped
-    # from PROPOSED) and never withdrawn, so this is the only way there. Holds never run out
-    # in a run: they last until the request's window ends, at least 1.5 h after the offer
-    # (window()), 3 h for the seeded requests; `offer_expired` would be an error.
-    ("POST /v1/offers/{id}/decline", 409): frozenset({"illegal_transition"}),
+    # and its decline is `offer_lapsed` (`lapse_reason` request_committed). Requests are never
+    # cancelled here, so that is the only reason. An offer is answered once here (popped from
+    # PROPOSED) and never withdrawn: `illegal_transition` (answered twice) is an error. Holds
+    # never run out in a run: they last until the request's window ends, at least 1.5 h after
+    # the offer (window()), 3 h for the seeded requests; `offer_expired` would be an error.
+    ("POST /v1/offers/{id}/decline", 409): frozenset({"offer_lapsed"}),
 }
 RACES: Counter[str] = Counter()
 
@@ -101,9 +102,9 @@ def check(response: Any, name: str, ok: int) -> bool:
     body = problem(response)
     code = str(body.get("code") or body.get("type") or "-")
     race = code in EXPECTED.get((name, status), ())
-    if code == "illegal_transition":
-        # only the lapse is a race: an offer found declined or accepted would be answered twice
-        race = race and body.get("current_status") == "expired"
+    if code == "offer_lapsed":
+        # only the lapse of a request filled up is a race: it was never cancelled or closed
+        race = race and body.get("lapse_reason") == "request_committed"
     if race:
         RACES[f"{name} {status} {code}"] += 1
         response.success()

@@ -18,7 +18,7 @@ from enum import StrEnum
 from service.domain.access import Caller, Scope
 from service.domain.errors import Conflict, FieldProblem, a
 from service.domain.hangzhou_time import local_date, window_days
-from service.domain.requests import OfferStatus, ProviderType, RequestStatus, Window
+from service.domain.requests import LapseReason, OfferStatus, ProviderType, RequestStatus, Window
 
 DEFAULT_HOLD_HOURS = 48
 MAX_HOLD_HOURS = 24 * 30
@@ -100,6 +100,26 @@ def offer_expired() -> Conflict:
     )
 
 
+# What happened to the request when its proposals lapsed, for the words of `offer_lapsed`.
+LAPSED_WHEN: dict[LapseReason, str] = {
+    LapseReason.REQUEST_COMMITTED: "its request was committed in full",
+    LapseReason.REQUEST_CANCELLED: "its request was cancelled",
+    LapseReason.REQUEST_CLOSED: "its request was closed",
+    LapseReason.REQUEST_EXPIRED: "its request expired unanswered",
+}
+
+
+def offer_lapsed(status: OfferStatus, reason: LapseReason, *, wanted: str) -> Conflict:
+    """The 409 of acting on a proposal that lapsed when its request stopped taking offers: not
+    `illegal_transition` nor `offer_expired`, whose `expired` reads as a hold that ran out."""
+    return Conflict(
+        f"the offer lapsed when {LAPSED_WHEN[reason]}, before its hold ran out:"
+        f" it is {status} and can no longer be {wanted}",
+        code="offer_lapsed",
+        extra={"current_status": status.value, "lapse_reason": reason.value},
+    )
+
+
 def hold_until(now: datetime, *, hours: int, request_ends_at: datetime) -> datetime:
     """When a new offer's hold ends: after `hours`, and never after the request's window."""
     return min(now + timedelta(hours=hours), request_ends_at)
@@ -138,6 +158,26 @@ def check_room(*, requested: int, committed: int, offered: int) -> None:
             code="request_fully_committed",
             extra={"quantity_left": left, "committed_quantity": committed},
         )
+
+
+def lapsed_acceptance(
+    request_status: RequestStatus,
+    *,
+    requested: int,
+    committed: int,
+    offer_status: OfferStatus,
+    offered: int,
+    reason: LapseReason,
+) -> Conflict:
+    """Why a lapsed proposal is not accepted: what stops its request taking it now (not open,
+    fully committed), as for a live proposal, else that it lapsed; either naming the lapse."""
+    try:
+        check_request_accepting(request_status)
+        check_room(requested=requested, committed=committed, offered=offered)
+    except Conflict as refusal:
+        extra = {**refusal.extra, "lapse_reason": reason.value}
+        return Conflict(refusal.detail, code=refusal.code, extra=extra)
+    return offer_lapsed(offer_status, reason, wanted="accepted")
 
 
 def double_booked(provider_type: ProviderType) -> Conflict:

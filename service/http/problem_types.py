@@ -167,6 +167,7 @@ CATALOGUE: tuple[ProblemType, ...] = (
     _p("already_offered", 409, "The provider holds a live offer for the request already."),
     _p("expiry_in_past", 422, "The offers would expire at once."),
     _p("offer_expired", 409, "The proposal's hold has run out."),
+    _p("offer_lapsed", 409, "The proposal lapsed when its request stopped taking offers."),
     _p("offer_not_completed", 409, "Only a completed offer is rated."),
     _p("already_rated", 409, "The offer has been rated already."),
     _p("service_not_started", 409, "The service window has not begun: complete it afterwards."),

@@ -145,7 +145,8 @@ class OfferRead(Output):
         description="Why a proposal stopped holding the provider before `expires_at`: its request"
         " stopped taking offers – fully committed (`request_committed`), cancelled, closed or"
         " expired. The proposal then shows `expired` (`withdrawn` when the request was cancelled"
-        " or closed). Null otherwise.",
+        " or closed), and acting on it is 409 `offer_lapsed` naming this reason (an accept says"
+        " what stops its request taking it, if anything does). Null otherwise.",
     )
     window: OfferWindow
     expires_at: datetime = Field(description="When a proposal stops holding the provider.")

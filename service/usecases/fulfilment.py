@@ -49,12 +49,15 @@ from service.domain.fulfilment import (
     double_booked,
     hours_served,
     is_lapsed,
+    lapsed_acceptance,
     offer_expired,
+    offer_lapsed,
     responder,
     sees_offer,
 )
 from service.domain.offerings import QuantityUnit, ServiceCategory
 from service.domain.requests import (
+    LapseReason,
     OfferStatus,
     ProviderType,
     RequestStatus,
@@ -92,6 +95,7 @@ class Locked:
 
 Authorise = Callable[[Locked], Side]  # on whose side the caller acts, or Forbidden
 Action = Callable[[AsyncSession, Locked, Side, datetime], Awaitable[None]]
+Refusal = Callable[[Locked, LapseReason], Conflict]  # what acting on a lapsed proposal answers
 
 
 async def lock_offer(session: AsyncSession, caller: Caller, offer_id: uuid.UUID) -> Locked:
@@ -138,13 +142,17 @@ async def _act(
     ttl: timedelta,
     authorise: Authorise,
     action: Action,
+    lapsed: Refusal,
 ) -> CreationResult:
-    """Lock, authorise, refuse a lapsed proposal (storing it as expired), act, answer."""
+    """Lock, authorise, refuse a proposal that lapsed with its request (saying why) or whose
+    hold ran out (storing it as expired), act, answer."""
 
     async def change(session: AsyncSession) -> Created:
         locked = await lock_offer(session, caller, offer_id)
         side = authorise(locked)
         now = services.clock()
+        if locked.offer.lapse_reason is not None:
+            raise lapsed(locked, LapseReason(locked.offer.lapse_reason))
         if is_lapsed(OfferStatus(locked.offer.status), locked.offer.expires_at, now):
             raise offer_expired()
         await action(session, locked, side, now)
@@ -165,6 +173,30 @@ async def _act(
             async with unit_of_work(services.database) as session:
                 await expire_if_lapsed(session, offer_id, now=services.clock())
         raise
+
+
+def _refused(wanted: str) -> Refusal:
+    """A proposal that lapsed when its request stopped taking offers is past any change: the
+    answer says so and why, not that the offer is expired (which reads as its hold ran out)."""
+
+    def refusal(locked: Locked, reason: LapseReason) -> Conflict:
+        return offer_lapsed(OfferStatus(locked.offer.status), reason, wanted=wanted)
+
+    return refusal
+
+
+def _refused_acceptance(locked: Locked, reason: LapseReason) -> Conflict:
+    """An accept of a lapsed proposal answers what stops its request taking it (fully
+    committed, not open), as for a live one, naming the lapse; else that it lapsed."""
+    request, offer = locked.request, locked.offer
+    return lapsed_acceptance(
+        RequestStatus(request.status),
+        requested=request.quantity,
+        committed=request.committed_quantity,
+        offer_status=OfferStatus(offer.status),
+        offered=offer.quantity,
+        reason=reason,
+    )
 
 
 def _station_side(caller: Caller) -> Authorise:
@@ -238,15 +270,6 @@ async def accept_offer(
 
     async def accept(session: AsyncSession, locked: Locked, side: Side, now: datetime) -> None:
         offer, request = locked.offer, locked.request
-        if offer.lapse_reason is not None:
-            # It lapsed when its request stopped taking offers: answer why (fully committed,
-            # not open), as an accept of a live proposal would, not a bare illegal transition.
-            check_request_accepting(RequestStatus(request.status))
-            check_room(
-                requested=request.quantity,
-                committed=request.committed_quantity,
-                offered=offer.quantity,
-            )
         status = move_offer(OfferStatus(offer.status), OfferStatus.ACCEPTED)
         check_request_accepting(RequestStatus(request.status))
         check_room(
@@ -271,6 +294,7 @@ async def accept_offer(
         ttl=ttl,
         authorise=_answering_side(caller),
         action=accept,
+        lapsed=_refused_acceptance,
     )
 
 
@@ -299,6 +323,7 @@ async def decline_offer(
         ttl=ttl,
         authorise=_answering_side(caller),
         action=decline,
+        lapsed=_refused("declined"),
     )
 
 
@@ -329,6 +354,7 @@ async def withdraw_offer(
         ttl=ttl,
         authorise=_station_side(caller),
         action=withdraw,
+        lapsed=_refused("withdrawn"),
     )
 
 
@@ -409,6 +435,7 @@ async def complete_offer(
         ttl=ttl,
         authorise=_station_side(caller),
         action=complete,
+        lapsed=_refused("completed"),
     )
 
 
@@ -438,4 +465,5 @@ async def rate_offer(
         ttl=ttl,
         authorise=_station_side(caller),
         action=rate,
+        lapsed=_refused("rated"),
     )

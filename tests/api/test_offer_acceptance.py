@@ -287,13 +287,15 @@ async def test_an_inactive_provider_accepts_nothing(admin, services, station):
     assert (response.status_code, response.json()["code"]) == (409, "provider_inactive")
 
 
-async def test_declining_a_proposal_its_request_no_longer_needs_is_409_with_its_hold_intact(
+async def test_declining_a_proposal_its_request_no_longer_needs_says_it_lapsed_hold_intact(
     admin, services, station
 ):
     # bench/mixed.py's morning: a request for one person offered to its best candidate twice
     # (`{"top": 1}`), the first offer accepted, the second then declined. The second lapsed at
     # the acceptance (its request fully committed), not because its hold ran out: its decline
-    # is a race the bench counts, and its `expires_at` is still the hold the service gave it.
+    # is a race the bench counts, answered `offer_lapsed` with the reason (not an
+    # `illegal_transition` from `expired`, which reads as a hold run out), and its
+    # `expires_at` is still the hold the service gave it.
     await create_volunteer(admin, name="志愿甲")
     await create_volunteer(admin, name="志愿乙")
     request = await add_request(
@@ -311,12 +313,20 @@ async def test_declining_a_proposal_its_request_no_longer_needs_is_409_with_its_
     declined = await admin.post(url(second, "decline"))
 
     assert declined.status_code == 409
-    assert (declined.json()["code"], declined.json()["current_status"]) == (
-        "illegal_transition",
+    problem = declined.json()
+    assert (problem["code"], problem["current_status"], problem["lapse_reason"]) == (
+        "offer_lapsed",
         "expired",
+        "request_committed",
+    )
+    assert problem["type"].endswith("/offer_lapsed")
+    assert problem["detail"] == (
+        "the offer lapsed when its request was committed in full, before its hold ran out:"
+        " it is expired and can no longer be declined"
     )
     stored = (await admin.get(url(second))).json()
     assert (stored["status"], stored["lapse_reason"]) == ("expired", "request_committed")
+    assert stored["version"] == second["version"] + 1  # the lapse; the decline changed nothing
     assert stored["expires_at"] == second["expires_at"]  # the 48 h hold, untouched
     held = datetime.fromisoformat(stored["expires_at"]) - datetime.now(UTC)
     assert timedelta(hours=47) < held <= timedelta(hours=48)

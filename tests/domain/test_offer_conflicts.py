@@ -25,10 +25,12 @@ from service.domain.fulfilment import (
     double_booked,
     explanation_rows,
     hours_served,
+    lapsed_acceptance,
     offer_expired,
+    offer_lapsed,
     service_days,
 )
-from service.domain.requests import OfferStatus, ProviderType, RequestStatus, Window
+from service.domain.requests import LapseReason, OfferStatus, ProviderType, RequestStatus, Window
 
 R = RequestStatus
 WINDOW = Window(datetime(2026, 3, 7, 1, tzinfo=UTC), datetime(2026, 3, 7, 4, tzinfo=UTC))
@@ -116,6 +118,47 @@ def test_an_expired_offer_says_what_to_do():
         "offer_expired",
         "the offer has expired: its hold on the provider ran out; make a new offer",
         {"current_status": "expired"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "reason", "when"),
+    [
+        (OfferStatus.EXPIRED, LapseReason.REQUEST_COMMITTED, "its request was committed in full"),
+        (OfferStatus.WITHDRAWN, LapseReason.REQUEST_CANCELLED, "its request was cancelled"),
+        (OfferStatus.WITHDRAWN, LapseReason.REQUEST_CLOSED, "its request was closed"),
+        (OfferStatus.EXPIRED, LapseReason.REQUEST_EXPIRED, "its request expired unanswered"),
+    ],
+)
+def test_a_lapsed_offer_says_when_it_lapsed_and_not_that_its_hold_ran_out(status, reason, when):
+    error = offer_lapsed(status, reason, wanted="declined")
+    assert (error.code, error.detail, error.extra) == (
+        "offer_lapsed",
+        f"the offer lapsed when {when}, before its hold ran out: it is {status.value} and can"
+        " no longer be declined",
+        {"current_status": status.value, "lapse_reason": reason.value},
+    )
+
+
+def test_a_lapsed_offer_is_refused_acceptance_for_what_stops_its_request_naming_the_lapse():
+    lapsed = {"offer_status": OfferStatus.EXPIRED, "reason": LapseReason.REQUEST_COMMITTED}
+    full = lapsed_acceptance(R.COMMITTED, requested=2, committed=2, offered=1, **lapsed)
+    assert (full.code, full.detail, full.extra) == (
+        "request_fully_committed",
+        "only 0 of the request's 2 is still to be committed; this offer is for 1",
+        {"quantity_left": 0, "committed_quantity": 2, "lapse_reason": "request_committed"},
+    )
+    done = lapsed_acceptance(R.FULFILLED, requested=2, committed=2, offered=1, **lapsed)
+    assert (done.code, done.extra) == (
+        "request_not_open",
+        {"current_status": "fulfilled", "lapse_reason": "request_committed"},
+    )
+    reopened = lapsed_acceptance(R.OPEN, requested=2, committed=0, offered=1, **lapsed)
+    assert (reopened.code, reopened.detail, reopened.extra) == (
+        "offer_lapsed",
+        "the offer lapsed when its request was committed in full, before its hold ran out:"
+        " it is expired and can no longer be accepted",
+        {"current_status": "expired", "lapse_reason": "request_committed"},
     )
 
 

@@ -95,6 +95,7 @@ async def add_offer(
     *,
     quantity: int = 1,
     status: str = "proposed",
+    lapse_reason: str | None = None,
     expires_in: timedelta = timedelta(hours=48),
     created_at: datetime | None = None,
 ) -> OfferRecord:
@@ -110,6 +111,7 @@ async def add_offer(
             provider_id=uuid.UUID(str(provider_id)),
             quantity=quantity,
             status=status,
+            lapse_reason=lapse_reason,
             starts_at=request.starts_at,
             ends_at=request.ends_at,
             expires_at=now() + expires_in,
