@@ -307,8 +307,10 @@ def _parser() -> argparse.ArgumentParser:
         "relay",
         help="send webhook deliveries (alone; app replicas then run LINKAGE_RELAY_ENABLED=false)",
         description="Queue events for webhook subscriptions and send the due deliveries, every"
-        " LINKAGE_RELAY_INTERVAL_SECONDS, until stopped. Several relays may run at once on"
-        " PostgreSQL: each claims its deliveries with FOR UPDATE SKIP LOCKED.",
+        " LINKAGE_RELAY_INTERVAL_SECONDS while there is work, until stopped; idle, it looks"
+        " ever less often, down to every LINKAGE_RELAY_IDLE_MAX_SECONDS (the app's changes reach"
+        " a relay running apart within that). Several relays may run at once on PostgreSQL:"
+        " each claims its deliveries with FOR UPDATE SKIP LOCKED.",
     )
     relay.add_argument("--once", action="store_true", help="one round, then exit")
     relay.set_defaults(handler=cmd_relay)

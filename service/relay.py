@@ -9,6 +9,7 @@ name that resolves elsewhere by the time of the connection cannot slip through).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 import time
@@ -117,6 +118,12 @@ class Relay:
         self.settings = settings
         self.client = webhook_client(settings, services.webhooks)
         self.lease = timedelta(seconds=settings.relay_lease_seconds)
+        self._woken: asyncio.Event | None = None
+
+    def wake(self) -> None:
+        """Look again soon: this process committed work (Database.on_relay_work)."""
+        if self._woken is not None:
+            self._woken.set()
 
     async def run_once(self) -> tuple[int, int]:
         """One round (tests drive the relay with it)."""
@@ -128,15 +135,37 @@ class Relay:
         )
 
     async def run(self) -> None:
-        """Rounds every `relay_interval_seconds`, until cancelled; a failed round is logged."""
-        while True:
-            try:
-                await self.run_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("relay round failed")
-            await asyncio.sleep(self.settings.relay_interval_seconds)
+        """Rounds until cancelled; a failed round is logged.
+
+        A round that queued or sent something, or that a wake-up called for, is followed by the
+        next after `relay_interval_seconds`; after one that found nothing the pause doubles, up
+        to `relay_idle_max_seconds`, so an idle relay costs a query now and then. A commit in
+        this process that may give it work ends a long pause early (never a short one: the
+        relay looks no more often than at the interval, however busy the writers)."""
+        interval = self.settings.relay_interval_seconds
+        longest = max(interval, self.settings.relay_idle_max_seconds)
+        self._woken = woken = asyncio.Event()
+        stop_listening = self.services.database.on_relay_work(self.wake)
+        pause = interval
+        try:
+            while True:
+                called = woken.is_set()
+                woken.clear()
+                try:
+                    queued, sent = await self.run_once()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("relay round failed")
+                    queued = sent = 0
+                pause = interval if queued or sent or called else min(pause * 2, longest)
+                await asyncio.sleep(interval)
+                if pause > interval:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(woken.wait(), pause - interval)
+        finally:
+            stop_listening()
+            self._woken = None
 
     async def close(self) -> None:
         """Close the shared client."""

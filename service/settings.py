@@ -179,6 +179,16 @@ class Settings(BaseSettings):
     relay_interval_seconds: float = Field(
         default=1.0, gt=0, le=300, description="How often the relay looks for due deliveries."
     )
+    relay_idle_max_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="An idle relay looks ever less often (the interval doubled after each round"
+        " that found nothing), down to once in this long; work this process commits (events, a"
+        " new or resumed subscription) wakes it at once, but work written by another process"
+        " (another replica, or the app when `linkage relay` runs apart) can wait this long after"
+        " an idle spell. Set it to the interval to keep the relay looking at the interval.",
+    )
     relay_batch_size: int = Field(
         default=50, ge=1, le=1000, description="Deliveries one relay claims at a time."
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from service.db.availability import DatabaseUnavailable, is_outage
-from service.db.outbox import OutboxSession
+from service.db.outbox import ON_RELAY_WORK, OutboxSession
 from service.db.reader import AsyncpgReader, Reader, SqlAlchemyReader, StatementCache
 from service.db.types import json_text, sqlite_distance_km
 from service.settings import Settings
@@ -155,8 +155,14 @@ class Database:
         self.dialect = engine.dialect.name
         self._reads = engine.execution_options(isolation_level="AUTOCOMMIT")
         # Every unit of work writes the outbox events of its changes (service/db/outbox.py).
+        # After a commit that may give the webhook relay work, its listeners hear of it.
+        self._relay_listeners: list[Callable[[], None]] = []
         self._sessions = async_sessionmaker(
-            engine, expire_on_commit=False, autoflush=False, sync_session_class=OutboxSession
+            engine,
+            expire_on_commit=False,
+            autoflush=False,
+            sync_session_class=OutboxSession,
+            info={ON_RELAY_WORK: self._relay_work},
         )
         self._statements = StatementCache(engine.dialect)
         self._read_pool: asyncpg.Pool | None = None
@@ -166,6 +172,17 @@ class Database:
         if self.dialect == "postgresql":
             event.listen(engine.sync_engine, "connect", self._stamp_generation)
             event.listen(engine.sync_engine, "checkout", self._discard_suspect_connection)
+
+    def _relay_work(self) -> None:
+        for listener in tuple(self._relay_listeners):
+            listener()
+
+    def on_relay_work(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` after each commit here that wrote outbox events, added a webhook
+        subscription or changed one's status (in the event loop, from the committing task);
+        the answer stops it. Commits in other processes are not heard."""
+        self._relay_listeners.append(listener)
+        return lambda: self._relay_listeners.remove(listener)
 
     def _stamp_generation(self, _dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         record.info["generation"] = self._generation

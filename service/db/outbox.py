@@ -43,11 +43,15 @@ from service.db.tables import (
     VolunteerTeamRecord,
     table,
 )
-from service.db.tables.integration import OutboxEventRecord
+from service.db.tables.integration import OutboxEventRecord, WebhookSubscriptionRecord
 from service.domain.events import Event, verb_for_status
 
 outbox_event = table(OutboxEventRecord)
 _STAGED = "linkage_outbox_staged"
+_RELAY_WORK = "linkage_outbox_relay_work"
+# Session info: what to call after a commit that may have given the webhook relay work (events
+# written, a subscription added or its status changed); set by Database for its sessions.
+ON_RELAY_WORK = "linkage_on_relay_work"
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,10 +300,21 @@ class OutboxSession(Session):
     """A session that writes the outbox events of every flush in the flush's transaction."""
 
 
+def _subscriptions_changed(session: Session) -> bool:
+    """A subscription added, or one's status changed (resumed: its held deliveries are due);
+    a cursor the relay moves is not news to the relay."""
+    return any(isinstance(r, WebhookSubscriptionRecord) for r in session.new) or any(
+        isinstance(r, WebhookSubscriptionRecord) and inspect(r).attrs.status.history.has_changes()
+        for r in session.dirty
+    )
+
+
 @event.listens_for(OutboxSession, "after_flush")
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     events = events_of_flush(session) + session.info.pop(_STAGED, [])
     write(session.connection(), events)
+    if events or _subscriptions_changed(session):
+        session.info[_RELAY_WORK] = True
 
 
 @event.listens_for(OutboxSession, "before_commit")
@@ -308,11 +323,20 @@ def _before_commit(session: Session) -> None:
     staged = session.info.pop(_STAGED, [])
     if staged:
         write(session.connection(), staged)
+        session.info[_RELAY_WORK] = True
+
+
+@event.listens_for(OutboxSession, "after_commit")
+def _after_commit(session: Session) -> None:
+    """Tell this process's relay, once the work is visible, that it may have some."""
+    if session.info.pop(_RELAY_WORK, False) and (notify := session.info.get(ON_RELAY_WORK)):
+        notify()
 
 
 @event.listens_for(OutboxSession, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_STAGED, None)
+    session.info.pop(_RELAY_WORK, None)
 
 
 def events_of_rows(subject: str, rows: Any, *, now: datetime | None = None) -> list[Event]:

@@ -27,13 +27,15 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 
 from service.db.repositories.keyset import SyncRequest, begin_sync, sync_request
 from service.http.problems import ProblemError
+from service.http.responses import json_response
 from service.keyfiles import development_secret
-from service.schemas.common import Instant
+from service.schemas.common import Instant, Page
 from service.settings import Settings
+from service.usecases.common import KeysetPage
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
@@ -216,3 +218,10 @@ def decode_page_token(token: str | None, filters: Any) -> str | None:
         begin_sync(replace(sync_request(), key=key))
         return None
     return key
+
+
+def page_response(page: type[Page[Any]], result: KeysetPage[Any], filters: Any) -> Response:
+    """A page of `result` as `page`, its `next_page_token` (if there is more) bound to `filters`
+    as `decode_page_token` will check them."""
+    next_token = result.next_after and encode_page_token(result.next_after, filters)
+    return json_response(page(items=result.items, next_page_token=next_token))

@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 
 from service.http.problems import ProblemError
 from service.logging import request_id_var
+from service.schemas.common import NoBody
 from service.settings import Settings
 from service.usecases.common import Services
 from service.usecases.idempotency import IdempotencyKey
@@ -118,6 +119,14 @@ def idempotency_key(value: str | None, *, request: Request, body: Any) -> Idempo
     return IdempotencyKey.for_request(
         value, method=request.method, path=request.url.path, body=body
     )
+
+
+async def action_key(request: Request, key: IdempotencyKeyHeader = None) -> IdempotencyKey | None:
+    """The `Idempotency-Key` of an action without a body (pause, accept, apply …), if sent."""
+    return idempotency_key(key, request=request, body=NoBody())
+
+
+ActionKeyDep = Annotated[IdempotencyKey | None, Depends(action_key)]
 
 
 async def access_purpose(

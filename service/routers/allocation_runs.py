@@ -35,7 +35,7 @@ from service.schemas.allocation_runs import (
     AllocationRunPage,
     AllocationRunRead,
 )
-from service.schemas.resource_requests import NoBody
+from service.schemas.common import NoBody
 from service.usecases import allocation_runs
 
 router = APIRouter(prefix="/v1/allocation-runs", tags=["allocation-runs"], route_class=ApiRoute)

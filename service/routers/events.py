@@ -11,7 +11,7 @@ from service.domain.access import Caller, Scope
 from service.domain.events import CATALOGUE
 from service.domain.webhooks import SubscriptionStatus
 from service.http.event_schemas import SCHEMA_BASE
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import PageParamsDep, decode_page_token, page_response
 from service.http.params import DistrictCodeQuery
 from service.http.responses import (
     CREATE,
@@ -22,6 +22,7 @@ from service.http.responses import (
     problems,
 )
 from service.http.routing import (
+    ActionKeyDep,
     ApiRoute,
     IdempotencyKeyHeader,
     ServicesDep,
@@ -29,7 +30,6 @@ from service.http.routing import (
     idempotency_key,
 )
 from service.http.security import require
-from service.schemas.common import Input
 from service.schemas.events import (
     DeliveryPage,
     EventPage,
@@ -40,13 +40,12 @@ from service.schemas.events import (
     SubscriptionRead,
     SubscriptionWithSecret,
 )
+from service.settings import Settings
 from service.usecases import events
+from service.usecases.common import Services
+from service.usecases.idempotency import IdempotencyKey
 
 router = APIRouter(tags=["events"], route_class=ApiRoute)
-
-
-class NoBody(Input):
-    """An action without a body: its Idempotency-Key fingerprint covers the key alone."""
 
 
 EventsCaller = Annotated[Caller, Depends(require(Scope.EVENTS_READ))]
@@ -156,8 +155,7 @@ async def list_webhook_subscriptions(
     result = await events.list_subscriptions(
         services, caller=caller, after=decode_page_token(page.token, None), limit=page.size
     )
-    next_token = result.next_after and encode_page_token(result.next_after, None)
-    return json_response(SubscriptionPage(items=result.items, next_page_token=next_token))
+    return page_response(SubscriptionPage, result, None)
 
 
 @router.get(
@@ -176,20 +174,19 @@ async def get_webhook_subscription(
 
 
 async def _set_status(
-    request: Request,
-    services: ServicesDep,
-    settings: SettingsDep,
+    services: Services,
+    settings: Settings,
     caller: Caller,
     subscription_id: uuid.UUID,
     status: SubscriptionStatus,
-    key: str | None,
+    key: IdempotencyKey | None,
 ) -> Response:
     result = await events.set_status(
         services,
         caller=caller,
         subscription_id=subscription_id,
         status=status,
-        key=idempotency_key(key, request=request, body=NoBody()),
+        key=key,
         ttl=settings.idempotency_ttl,
     )
     return creation_response(result)
@@ -207,15 +204,14 @@ ACTION = problems((*CREATE, 404))
 )
 async def pause_webhook_subscription(
     subscription_id: uuid.UUID,
-    request: Request,
     caller: WebhooksCaller,
     services: ServicesDep,
     settings: SettingsDep,
-    key: IdempotencyKeyHeader = None,
+    key: ActionKeyDep,
 ) -> Response:
     """Hold deliveries (events keep queueing) until resumed (scope `webhooks:manage`)."""
     return await _set_status(
-        request, services, settings, caller, subscription_id, SubscriptionStatus.PAUSED, key
+        services, settings, caller, subscription_id, SubscriptionStatus.PAUSED, key
     )
 
 
@@ -228,15 +224,14 @@ async def pause_webhook_subscription(
 )
 async def resume_webhook_subscription(
     subscription_id: uuid.UUID,
-    request: Request,
     caller: WebhooksCaller,
     services: ServicesDep,
     settings: SettingsDep,
-    key: IdempotencyKeyHeader = None,
+    key: ActionKeyDep,
 ) -> Response:
     """Send again: a paused subscription, or a disabled one (scope `webhooks:manage`)."""
     return await _set_status(
-        request, services, settings, caller, subscription_id, SubscriptionStatus.ACTIVE, key
+        services, settings, caller, subscription_id, SubscriptionStatus.ACTIVE, key
     )
 
 
@@ -249,11 +244,10 @@ async def resume_webhook_subscription(
 )
 async def rotate_webhook_secret(
     subscription_id: uuid.UUID,
-    request: Request,
     caller: WebhooksCaller,
     services: ServicesDep,
     settings: SettingsDep,
-    key: IdempotencyKeyHeader = None,
+    key: ActionKeyDep,
 ) -> Response:
     """A new secret, shown this once; deliveries carry signatures with the old one too for the
     grace period (scope `webhooks:manage`)."""
@@ -261,7 +255,7 @@ async def rotate_webhook_secret(
         services,
         caller=caller,
         subscription_id=subscription_id,
-        key=idempotency_key(key, request=request, body=NoBody()),
+        key=key,
         ttl=settings.idempotency_ttl,
     )
     return creation_response(result)
@@ -301,5 +295,4 @@ async def list_webhook_deliveries(
         before=decode_page_token(page.token, None),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, None)
-    return json_response(DeliveryPage(items=result.items, next_page_token=next_token))
+    return page_response(DeliveryPage, result, None)

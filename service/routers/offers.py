@@ -34,7 +34,7 @@ from service.http.routing import (
     idempotency_key,
 )
 from service.http.security import require
-from service.schemas.common import Input
+from service.schemas.common import NoBody
 from service.schemas.offers import (
     CSV_MEDIA_TYPE,
     OfferBatch,
@@ -64,10 +64,6 @@ DateTo = Annotated[
     CalendarDate | None,
     Query(alias="to", description="Service dates up to this day (inclusive), `YYYY-MM-DD`."),
 ]
-
-
-class NoBody(Input):
-    """What an action without a body is fingerprinted with for its Idempotency-Key."""
 
 
 def _date_range(where: ServiceRecordFilter) -> ServiceRecordFilter:

@@ -35,8 +35,8 @@ from service.http.routing import (
     idempotency_key,
 )
 from service.http.security import require
+from service.schemas.common import NoBody
 from service.schemas.resource_requests import (
-    NoBody,
     ResourceRequestCreate,
     ResourceRequestPage,
     ResourceRequestRead,

@@ -170,6 +170,11 @@ class Output(BaseModel):
 T = TypeVar("T")
 
 
+class NoBody(Input):
+    """An action without a body: its `Idempotency-Key` fingerprint covers the method and path
+    alone (`service.http.routing.action_key`)."""
+
+
 class Page(BaseModel, Generic[T]):
     """One page of a collection; follow `next_page_token` until it is null."""
 

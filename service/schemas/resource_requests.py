@@ -152,10 +152,6 @@ class ResourceRequestRead(Output):
     updated_at: datetime
 
 
-class NoBody(Input):
-    """An action that takes no body (what its `Idempotency-Key` is bound to besides the path)."""
-
-
 class ResourceRequestPage(Page[ResourceRequestRead]):
     """A page of resource requests."""
 

@@ -1,6 +1,10 @@
 """Named examples of the main success responses, shown in the contract beside each operation
 (`service/http/openapi.py`) and validated against their models by a test: one walk from a
-station to the hours ledger (the README's walkthrough), with identifiers and instants fixed."""
+station to the hours ledger (the README's walkthrough), with identifiers and instants fixed.
+
+The walk's pieces that recur (the audit stamps, the visit's window, a provider's score
+components, the offer itself) are built once below and composed, so one edit changes every
+example that shows them; the generated contract is the same as when each was written out."""
 
 from __future__ import annotations
 
@@ -14,11 +18,104 @@ RUN = "1b3d5f7a-9c2e-4d6b-8f0a-2c4e6a8b0d1f"
 SERVICE_RECORD = "3c5e7a9b-1d3f-4e6a-8b0c-4e6a8c0d2f3a"
 CLIENT = "5d7f9b1c-3e5a-4f7b-9c1d-6f8b0d2e4a5c"
 
+CREATED = "2026-12-04T08:00:00Z"
+STARTS = "2026-12-05T01:30:00Z"
+ENDS = "2026-12-05T03:30:00Z"
+RESPONDED = "2026-12-05T03:40:00Z"
+
+STATION_NAME = "杭州市西湖区北山街道社会工作站"
+AGENCY_NAME = "杭州市西湖区阳光社会工作服务中心"
+VOLUNTEER_NAME = "李*梅"
+REQUEST_TITLE = "独居老人上门探访"
+OUTCOME_NOTE = "探访三户独居老人"
+
+# The matching weights the walk was scored with, in the order an explanation lists them.
+WEIGHTS = {
+    "skill_coverage": 0.3,
+    "distance": 0.15,
+    "capacity_headroom": 0.1,
+    "reliability": 0.2,
+    "fairness": 0.1,
+    "linkage": 0.1,
+    "proximity": 0.05,
+}
+FILTERS = ("kind", "active", "area", "availability", "capacity", "qualification")
+PROVIDER_TYPES = ("organisation", "volunteer", "volunteer_team")
+
+
+def _stamps(version: int = 1) -> dict[str, Any]:
+    """A record's optimistic-lock version and audit instants (created and last updated)."""
+    return {"version": version, "created_at": CREATED, "updated_at": CREATED}
+
+
+def _window() -> dict[str, str]:
+    """The visit's window: the request's, and so each offer's."""
+    return {"starts_at": STARTS, "ends_at": ENDS}
+
+
+def _components(**values: float) -> list[dict[str, Any]]:
+    """A provider's score components: each value by its weight, rounded as the scorer does."""
+    return [
+        {
+            "component": name,
+            "value": values[name],
+            "weight": weight,
+            "contribution": round(values[name] * weight, 6),
+        }
+        for name, weight in WEIGHTS.items()
+    ]
+
+
+def _volunteer_components() -> list[dict[str, Any]]:
+    """The volunteer's components: skills, place and hours all fit; the default reliability."""
+    return _components(
+        skill_coverage=1.0,
+        distance=1.0,
+        capacity_headroom=1.0,
+        reliability=0.7,
+        fairness=1.0,
+        linkage=0.0,
+        proximity=1.0,
+    )
+
+
+def _offer(**changes: Any) -> dict[str, Any]:
+    """The volunteer's offer for the request as proposed, with `changes` laid over it."""
+    return {
+        "id": OFFER,
+        "request_id": REQUEST,
+        "station_id": STATION,
+        "provider_type": "volunteer",
+        "provider_id": VOLUNTEER,
+        "quantity": 1,
+        "unit": "people",
+        "status": "proposed",
+        "window": _window(),
+        "expires_at": ENDS,
+        "score": 0.84,
+        "explanation": _volunteer_components(),
+        "allocation_run_id": None,
+        "offered_by_client_id": CLIENT,
+        "responded_at": None,
+        "responded_by_client_id": None,
+        "responded_on_behalf": False,
+        "completed_at": None,
+        "actual_quantity": None,
+        "volunteer_hours": None,
+        "beneficiaries": None,
+        "outcome_note": None,
+        "rating": None,
+        "rating_note": None,
+        "rated_at": None,
+        **_stamps(),
+    } | changes
+
+
 RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
     "StationRead": {
         "registered": {
             "id": STATION,
-            "name": "杭州市西湖区北山街道社会工作站",
+            "name": STATION_NAME,
             "township_code": "330106002",
             "district_code": "330106",
             "status": "operating",
@@ -38,15 +135,13 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             "address": "杭州市西湖区北山街道保俶路1号",
             "location": {"lat": 30.2597, "lon": 120.1466},
             "contact_phone": "0571-87000000",
-            "version": 1,
-            "created_at": "2026-12-04T08:00:00Z",
-            "updated_at": "2026-12-04T08:00:00Z",
+            **_stamps(),
         }
     },
     "OrganisationRead": {
         "agency": {
             "id": AGENCY,
-            "name": "杭州市西湖区阳光社会工作服务中心",
+            "name": AGENCY_NAME,
             "uscc": "52330106MJ0000017B",
             "registration_category": {
                 "code": "52",
@@ -65,15 +160,13 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             "contact_phone": "0571-87000001",
             "steward": None,
             "status": "active",
-            "version": 1,
-            "created_at": "2026-12-04T08:00:00Z",
-            "updated_at": "2026-12-04T08:00:00Z",
+            **_stamps(),
         }
     },
     "VolunteerRead": {
         "registered": {
             "id": VOLUNTEER,
-            "name": "李*梅",
+            "name": VOLUNTEER_NAME,
             "phone": "139****1111",
             "id_number": None,
             "skills": ["home_visits", "elderly_care"],
@@ -81,22 +174,14 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             "home_location": {"lat": 30.26, "lon": 120.15},
             "availability": {
                 "weekly": [
-                    {"weekday": 1, "start": "00:00", "end": "23:59"},
-                    {"weekday": 2, "start": "00:00", "end": "23:59"},
-                    {"weekday": 3, "start": "00:00", "end": "23:59"},
-                    {"weekday": 4, "start": "00:00", "end": "23:59"},
-                    {"weekday": 5, "start": "00:00", "end": "23:59"},
-                    {"weekday": 6, "start": "00:00", "end": "23:59"},
-                    {"weekday": 7, "start": "00:00", "end": "23:59"},
+                    {"weekday": day, "start": "00:00", "end": "23:59"} for day in range(1, 8)
                 ],
                 "exceptions": [],
             },
             "hours_per_week": 6,
             "steward": None,
             "status": "active",
-            "version": 1,
-            "created_at": "2026-12-04T08:00:00Z",
-            "updated_at": "2026-12-04T08:00:00Z",
+            **_stamps(),
         }
     },
     "ResourceRequestRead": {
@@ -106,7 +191,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             "office_id": None,
             "district_code": "330106",
             "division_code": "330106002051",
-            "title": "独居老人上门探访",
+            "title": REQUEST_TITLE,
             "description": None,
             "category": "volunteer_service",
             "required_skills": ["home_visits"],
@@ -118,12 +203,10 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             "fulfilled_quantity": 0,
             "quantity_left": 1,
             "location": {"lat": 30.26, "lon": 120.15},
-            "window": {"starts_at": "2026-12-05T01:30:00Z", "ends_at": "2026-12-05T03:30:00Z"},
+            "window": _window(),
             "urgency": "normal",
             "status": "open",
-            "version": 1,
-            "created_at": "2026-12-04T08:00:00Z",
-            "updated_at": "2026-12-04T08:00:00Z",
+            **_stamps(),
         }
     },
     "CandidateList": {
@@ -134,226 +217,51 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
                 {
                     "provider_type": "volunteer",
                     "provider_id": VOLUNTEER,
-                    "name": "李*梅",
+                    "name": VOLUNTEER_NAME,
                     "capacity_left": 1,
                     "distance_km": 0.0,
                     "score": 0.84,
-                    "components": [
-                        {
-                            "component": "skill_coverage",
-                            "value": 1.0,
-                            "weight": 0.3,
-                            "contribution": 0.3,
-                        },
-                        {
-                            "component": "distance",
-                            "value": 1.0,
-                            "weight": 0.15,
-                            "contribution": 0.15,
-                        },
-                        {
-                            "component": "capacity_headroom",
-                            "value": 1.0,
-                            "weight": 0.1,
-                            "contribution": 0.1,
-                        },
-                        {
-                            "component": "reliability",
-                            "value": 0.7,
-                            "weight": 0.2,
-                            "contribution": 0.14,
-                        },
-                        {"component": "fairness", "value": 1.0, "weight": 0.1, "contribution": 0.1},
-                        {"component": "linkage", "value": 0.0, "weight": 0.1, "contribution": 0.0},
-                        {
-                            "component": "proximity",
-                            "value": 1.0,
-                            "weight": 0.05,
-                            "contribution": 0.05,
-                        },
-                    ],
+                    "components": _volunteer_components(),
                 },
                 {
                     "provider_type": "organisation",
                     "provider_id": AGENCY,
-                    "name": "杭州市西湖区阳光社会工作服务中心",
+                    "name": AGENCY_NAME,
                     "capacity_left": 1,
                     "distance_km": 2.219,
                     "score": 0.461231,
-                    "components": [
-                        {
-                            "component": "skill_coverage",
-                            "value": 0.0,
-                            "weight": 0.3,
-                            "contribution": 0.0,
-                        },
-                        {
-                            "component": "distance",
-                            "value": 0.641538,
-                            "weight": 0.15,
-                            "contribution": 0.096231,
-                        },
-                        {
-                            "component": "capacity_headroom",
-                            "value": 1.0,
-                            "weight": 0.1,
-                            "contribution": 0.1,
-                        },
-                        {
-                            "component": "reliability",
-                            "value": 0.7,
-                            "weight": 0.2,
-                            "contribution": 0.14,
-                        },
-                        {"component": "fairness", "value": 1.0, "weight": 0.1, "contribution": 0.1},
-                        {"component": "linkage", "value": 0.0, "weight": 0.1, "contribution": 0.0},
-                        {
-                            "component": "proximity",
-                            "value": 0.5,
-                            "weight": 0.05,
-                            "contribution": 0.025,
-                        },
-                    ],
+                    "components": _components(
+                        skill_coverage=0.0,
+                        distance=0.641538,
+                        capacity_headroom=1.0,
+                        reliability=0.7,
+                        fairness=1.0,
+                        linkage=0.0,
+                        proximity=0.5,
+                    ),
                 },
             ],
             "removed": [
-                {"provider_type": "organisation", "filter": "kind", "removed": 0},
-                {"provider_type": "organisation", "filter": "active", "removed": 0},
-                {"provider_type": "organisation", "filter": "area", "removed": 0},
-                {"provider_type": "organisation", "filter": "availability", "removed": 0},
-                {"provider_type": "organisation", "filter": "capacity", "removed": 0},
-                {"provider_type": "organisation", "filter": "qualification", "removed": 0},
-                {"provider_type": "volunteer", "filter": "kind", "removed": 0},
-                {"provider_type": "volunteer", "filter": "active", "removed": 0},
-                {"provider_type": "volunteer", "filter": "area", "removed": 0},
-                {"provider_type": "volunteer", "filter": "availability", "removed": 0},
-                {"provider_type": "volunteer", "filter": "capacity", "removed": 0},
-                {"provider_type": "volunteer", "filter": "qualification", "removed": 0},
-                {"provider_type": "volunteer_team", "filter": "kind", "removed": 0},
-                {"provider_type": "volunteer_team", "filter": "active", "removed": 0},
-                {"provider_type": "volunteer_team", "filter": "area", "removed": 0},
-                {"provider_type": "volunteer_team", "filter": "availability", "removed": 0},
-                {"provider_type": "volunteer_team", "filter": "capacity", "removed": 0},
-                {"provider_type": "volunteer_team", "filter": "qualification", "removed": 0},
+                {"provider_type": provider_type, "filter": name, "removed": 0}
+                for provider_type in PROVIDER_TYPES
+                for name in FILTERS
             ],
         }
     },
-    "OfferBatch": {
-        "offered": {
-            "items": [
-                {
-                    "id": OFFER,
-                    "request_id": REQUEST,
-                    "station_id": STATION,
-                    "provider_type": "volunteer",
-                    "provider_id": VOLUNTEER,
-                    "quantity": 1,
-                    "unit": "people",
-                    "status": "proposed",
-                    "window": {
-                        "starts_at": "2026-12-05T01:30:00Z",
-                        "ends_at": "2026-12-05T03:30:00Z",
-                    },
-                    "expires_at": "2026-12-05T03:30:00Z",
-                    "score": 0.84,
-                    "explanation": [
-                        {
-                            "component": "skill_coverage",
-                            "value": 1.0,
-                            "weight": 0.3,
-                            "contribution": 0.3,
-                        },
-                        {
-                            "component": "distance",
-                            "value": 1.0,
-                            "weight": 0.15,
-                            "contribution": 0.15,
-                        },
-                        {
-                            "component": "capacity_headroom",
-                            "value": 1.0,
-                            "weight": 0.1,
-                            "contribution": 0.1,
-                        },
-                        {
-                            "component": "reliability",
-                            "value": 0.7,
-                            "weight": 0.2,
-                            "contribution": 0.14,
-                        },
-                        {"component": "fairness", "value": 1.0, "weight": 0.1, "contribution": 0.1},
-                        {"component": "linkage", "value": 0.0, "weight": 0.1, "contribution": 0.0},
-                        {
-                            "component": "proximity",
-                            "value": 1.0,
-                            "weight": 0.05,
-                            "contribution": 0.05,
-                        },
-                    ],
-                    "allocation_run_id": None,
-                    "offered_by_client_id": CLIENT,
-                    "responded_at": None,
-                    "responded_by_client_id": None,
-                    "responded_on_behalf": False,
-                    "completed_at": None,
-                    "actual_quantity": None,
-                    "volunteer_hours": None,
-                    "beneficiaries": None,
-                    "outcome_note": None,
-                    "rating": None,
-                    "rating_note": None,
-                    "rated_at": None,
-                    "version": 1,
-                    "created_at": "2026-12-04T08:00:00Z",
-                    "updated_at": "2026-12-04T08:00:00Z",
-                }
-            ]
-        }
-    },
+    "OfferBatch": {"offered": {"items": [_offer()]}},
     "OfferRead": {
-        "completed": {
-            "id": OFFER,
-            "request_id": REQUEST,
-            "station_id": STATION,
-            "provider_type": "volunteer",
-            "provider_id": VOLUNTEER,
-            "quantity": 1,
-            "unit": "people",
-            "status": "completed",
-            "window": {"starts_at": "2026-12-05T01:30:00Z", "ends_at": "2026-12-05T03:30:00Z"},
-            "expires_at": "2026-12-05T03:30:00Z",
-            "score": 0.84,
-            "explanation": [
-                {"component": "skill_coverage", "value": 1.0, "weight": 0.3, "contribution": 0.3},
-                {"component": "distance", "value": 1.0, "weight": 0.15, "contribution": 0.15},
-                {
-                    "component": "capacity_headroom",
-                    "value": 1.0,
-                    "weight": 0.1,
-                    "contribution": 0.1,
-                },
-                {"component": "reliability", "value": 0.7, "weight": 0.2, "contribution": 0.14},
-                {"component": "fairness", "value": 1.0, "weight": 0.1, "contribution": 0.1},
-                {"component": "linkage", "value": 0.0, "weight": 0.1, "contribution": 0.0},
-                {"component": "proximity", "value": 1.0, "weight": 0.05, "contribution": 0.05},
-            ],
-            "allocation_run_id": None,
-            "offered_by_client_id": CLIENT,
-            "responded_at": "2026-12-05T03:40:00Z",
-            "responded_by_client_id": CLIENT,
-            "responded_on_behalf": True,
-            "completed_at": "2026-12-05T03:40:00Z",
-            "actual_quantity": 1,
-            "volunteer_hours": 1.5,
-            "beneficiaries": 3,
-            "outcome_note": "探访三户独居老人",
-            "rating": None,
-            "rating_note": None,
-            "rated_at": None,
-            "version": 3,
-            "created_at": "2026-12-04T08:00:00Z",
-            "updated_at": "2026-12-04T08:00:00Z",
-        }
+        "completed": _offer(
+            status="completed",
+            responded_at=RESPONDED,
+            responded_by_client_id=CLIENT,
+            responded_on_behalf=True,
+            completed_at=RESPONDED,
+            actual_quantity=1,
+            volunteer_hours=1.5,
+            beneficiaries=3,
+            outcome_note=OUTCOME_NOTE,
+            version=3,
+        )
     },
     "ServiceRecordPage": {
         "ledger": {
@@ -361,17 +269,17 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
                 {
                     "id": SERVICE_RECORD,
                     "volunteer_id": VOLUNTEER,
-                    "volunteer_name": "李*梅",
-                    "organisation_name": "杭州市西湖区北山街道社会工作站",
-                    "project": "独居老人上门探访",
+                    "volunteer_name": VOLUNTEER_NAME,
+                    "organisation_name": STATION_NAME,
+                    "project": REQUEST_TITLE,
                     "service_date": "2026-12-05",
                     "hours": 1.5,
-                    "content": "探访三户独居老人",
+                    "content": OUTCOME_NOTE,
                     "recorder": "bootstrap-admin",
                     "offer_id": OFFER,
                     "request_id": REQUEST,
                     "station_id": STATION,
-                    "created_at": "2026-12-04T08:00:00Z",
+                    "created_at": CREATED,
                 }
             ],
             "next_page_token": None,
@@ -391,7 +299,7 @@ RESPONSE_EXAMPLES: dict[str, dict[str, Any]] = {
             "total_seconds": None,
             "error": None,
             "attempts": 0,
-            "created_at": "2026-12-04T08:00:00Z",
+            "created_at": CREATED,
             "started_at": None,
             "finished_at": None,
             "applied_at": None,

@@ -3,11 +3,12 @@ never more accepted than requested, never a person booked twice, never a lapsed 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from service.domain.access import Scope
+from tests.api.test_matching_keeps_its_word import SATURDAY, at
 from tests.factories.offers import (
     add_offer,
     add_request,
@@ -284,3 +285,38 @@ async def test_an_inactive_provider_accepts_nothing(admin, services, station):
     response = await admin.post(url(offer, "accept"))
 
     assert (response.status_code, response.json()["code"]) == (409, "provider_inactive")
+
+
+async def test_declining_a_proposal_its_request_no_longer_needs_is_409_with_its_hold_intact(
+    admin, services, station
+):
+    # bench/mixed.py's morning: a request for one person offered to its best candidate twice
+    # (`{"top": 1}`), the first offer accepted, the second then declined. The second lapsed at
+    # the acceptance (its request fully committed), not because its hold ran out: its decline
+    # is a race the bench counts, and its `expires_at` is still the hold the service gave it.
+    await create_volunteer(admin, name="志愿甲")
+    await create_volunteer(admin, name="志愿乙")
+    request = await add_request(
+        services, station["id"], quantity=1, starts_at=at(SATURDAY, 9, 30), lasts=timedelta(hours=2)
+    )
+    made = [
+        await admin.post(f"/v1/resource-requests/{request.id}/offers", json={"top": 1})
+        for _ in range(2)
+    ]
+    assert [m.status_code for m in made] == [201, 201], [m.text for m in made]
+    first, second = (m.json()["items"][0] for m in made)
+    assert first["provider_id"] != second["provider_id"]
+    assert (await admin.post(url(first, "accept"))).status_code == 200
+
+    declined = await admin.post(url(second, "decline"))
+
+    assert declined.status_code == 409
+    assert (declined.json()["code"], declined.json()["current_status"]) == (
+        "illegal_transition",
+        "expired",
+    )
+    stored = (await admin.get(url(second))).json()
+    assert (stored["status"], stored["lapse_reason"]) == ("expired", "request_committed")
+    assert stored["expires_at"] == second["expires_at"]  # the 48 h hold, untouched
+    held = datetime.fromisoformat(stored["expires_at"]) - datetime.now(UTC)
+    assert timedelta(hours=47) < held <= timedelta(hours=48)
