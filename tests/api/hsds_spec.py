@@ -16,123 +16,152 @@ from __future__ import annotations
 
 from typing import Any
 
-UUID = {"type": "string", "format": "uuid"}
-TEXT = {"type": "string"}
+FIELDS = """
+taxonomy_term
+    id                          uuid                required
+    code                        text
+    name                        text                required
+    description                 text                required
+    parent_id                   text
+    taxonomy                    text
+    language                    text
+    taxonomy_id                 text
+    term_uri                    uri
+attribute
+    id                          uuid                required
+    link_id                     uuid
+    taxonomy_term_id            uuid
+    link_type                   text
+    link_entity                 text
+    value                       text
+    label                       text
+    taxonomy_term               taxonomy_term
+service_area
+    id                          uuid                required
+    service_id                  uuid
+    service_at_location_id      uuid
+    name                        text
+    description                 text
+    extent                      text
+    extent_type                 text
+    uri                         text
+organization_identifier
+    id                          uuid                required
+    organization_id             text
+    identifier_scheme           text
+    identifier_type             text                required
+    identifier                  text                required
+organization
+    id                          uuid                required
+    name                        text                required
+    alternate_name              text
+    description                 text                required
+    email                       email
+    website                     uri
+    legal_status                text
+    logo                        text
+    uri                         uri
+    parent_organization_id      text
+    year_incorporated           number
+    organization_identifiers    [organization_identifier]
+service
+    id                          uuid                required
+    organization_id             text
+    program_id                  text
+    name                        text                required
+    alternate_name              text
+    description                 text
+    url                         uri
+    email                       email
+    status                      service_status      required
+    eligibility_description     text
+    minimum_age                 number
+    maximum_age                 number
+    service_areas               [service_area]
+    attributes                  [attribute]
+    organization                organization
+page
+    total_items                 integer
+    total_pages                 integer
+    page_number                 integer
+    size                        integer
+    first_page                  boolean
+    last_page                   boolean
+    empty                       boolean             required
+    contents                    [item]              required
+publisher
+    name                        text
+    identifier                  text
+    email                       email
+    website                     uri
+    additional_websites         [uri]
+metadata
+    version                     text
+    profile                     uri
+    openapi_url                 uri
+    description                 text
+    publisher                   publisher
+"""
+"""Each HSDS object we publish and every field it may have: the field's kind (one of KINDS,
+another object of this table, or `[kind]` for a list of them) and whether it is required.
+`page` is the API's Page envelope; `item` stands for what its `contents` list."""
+
+KINDS: dict[str, dict[str, Any]] = {
+    "uuid": {"type": "string", "format": "uuid"},
+    "text": {"type": "string"},
+    "uri": {"type": "string", "format": "uri"},
+    "email": {"type": "string", "format": "email"},
+    "number": {"type": "number"},
+    "integer": {"type": "integer"},
+    "boolean": {"type": "boolean"},
+    "service_status": {
+        "type": "string",
+        "enum": ["active", "inactive", "defunct", "temporarily closed"],
+    },
+}
 
 
-def obj(required: list[str], **properties: Any) -> dict[str, Any]:
+def _table(text: str) -> dict[str, list[tuple[str, str, bool]]]:
+    """FIELDS read: by object, its (field, kind, required) rows."""
+    table: dict[str, list[tuple[str, str, bool]]] = {}
+    for line in filter(str.strip, text.splitlines()):
+        if not line.startswith(" "):
+            rows = table[line.strip()] = []
+            continue
+        field, kind, *flags = line.split()
+        assert flags in ([], ["required"]), line
+        rows.append((field, kind, flags == ["required"]))
+    return table
+
+
+OBJECTS = _table(FIELDS)
+
+
+def schema_of(name: str, *, item: str = "") -> dict[str, Any]:
+    """The JSON Schema of the object `name` (with `item` for what `[item]` lists): each
+    field's kind, the required fields, and no field HSDS does not define."""
+
+    def kind_schema(kind: str) -> dict[str, Any]:
+        if kind.startswith("["):
+            return {"type": "array", "items": kind_schema(kind.strip("[]"))}
+        if kind == "item":
+            return schema_of(item)
+        return KINDS[kind] if kind in KINDS else schema_of(kind)
+
+    rows = OBJECTS[name]
     return {
         "type": "object",
-        "required": required,
-        "properties": properties,
+        "required": [field for field, _, required in rows if required],
+        "properties": {field: kind_schema(kind) for field, kind, _ in rows},
         "additionalProperties": False,
     }
 
 
-TAXONOMY_TERM = obj(
-    ["id", "name", "description"],
-    id=UUID,
-    code=TEXT,
-    name=TEXT,
-    description=TEXT,
-    parent_id=TEXT,
-    taxonomy=TEXT,
-    language=TEXT,
-    taxonomy_id=TEXT,
-    term_uri={"type": "string", "format": "uri"},
-)
-ATTRIBUTE = obj(
-    ["id"],
-    id=UUID,
-    link_id=UUID,
-    taxonomy_term_id=UUID,
-    link_type=TEXT,
-    link_entity=TEXT,
-    value=TEXT,
-    label=TEXT,
-    taxonomy_term=TAXONOMY_TERM,
-)
-SERVICE_AREA = obj(
-    ["id"],
-    id=UUID,
-    service_id=UUID,
-    service_at_location_id=UUID,
-    name=TEXT,
-    description=TEXT,
-    extent=TEXT,
-    extent_type=TEXT,
-    uri=TEXT,
-)
-ORGANIZATION_IDENTIFIER = obj(
-    ["id", "identifier_type", "identifier"],
-    id=UUID,
-    organization_id=TEXT,
-    identifier_scheme=TEXT,
-    identifier_type=TEXT,
-    identifier=TEXT,
-)
-ORGANIZATION = obj(
-    ["id", "name", "description"],
-    id=UUID,
-    name=TEXT,
-    alternate_name=TEXT,
-    description=TEXT,
-    email={"type": "string", "format": "email"},
-    website={"type": "string", "format": "uri"},
-    legal_status=TEXT,
-    logo=TEXT,
-    uri={"type": "string", "format": "uri"},
-    parent_organization_id=TEXT,
-    year_incorporated={"type": "number"},
-    organization_identifiers={"type": "array", "items": ORGANIZATION_IDENTIFIER},
-)
-SERVICE = obj(
-    ["id", "name", "status"],
-    id=UUID,
-    organization_id=TEXT,
-    program_id=TEXT,
-    name=TEXT,
-    alternate_name=TEXT,
-    description=TEXT,
-    url={"type": "string", "format": "uri"},
-    email={"type": "string", "format": "email"},
-    status={"type": "string", "enum": ["active", "inactive", "defunct", "temporarily closed"]},
-    eligibility_description=TEXT,
-    minimum_age={"type": "number"},
-    maximum_age={"type": "number"},
-    service_areas={"type": "array", "items": SERVICE_AREA},
-    attributes={"type": "array", "items": ATTRIBUTE},
-    organization=ORGANIZATION,
-)
+def page_of(name: str) -> dict[str, Any]:
+    """The API's Page envelope (`empty` required) with `contents` of the objects `name`."""
+    return schema_of("page", item=name)
 
 
-def page_of(item: dict[str, Any]) -> dict[str, Any]:
-    """The API's Page envelope (`empty` required) with `contents` of these items."""
-    return obj(
-        ["empty", "contents"],
-        total_items={"type": "integer"},
-        total_pages={"type": "integer"},
-        page_number={"type": "integer"},
-        size={"type": "integer"},
-        first_page={"type": "boolean"},
-        last_page={"type": "boolean"},
-        empty={"type": "boolean"},
-        contents={"type": "array", "items": item},
-    )
-
-
-METADATA = obj(
-    [],
-    version=TEXT,
-    profile={"type": "string", "format": "uri"},
-    openapi_url={"type": "string", "format": "uri"},
-    description=TEXT,
-    publisher=obj(
-        [],
-        name=TEXT,
-        identifier=TEXT,
-        email={"type": "string", "format": "email"},
-        website={"type": "string", "format": "uri"},
-        additional_websites={"type": "array", "items": {"type": "string", "format": "uri"}},
-    ),
-)
+ORGANIZATION = schema_of("organization")
+SERVICE = schema_of("service")
+METADATA = schema_of("metadata")

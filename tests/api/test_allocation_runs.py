@@ -12,20 +12,22 @@ from sqlalchemy import select, update
 
 from service.db.tables import OfferRecord, ResourceRequestRecord
 from service.domain.access import Scope
-from service.schemas.allocation_runs import AllocationRunCreate
 from service.usecases import allocation_runs
 from tests.api.test_conventions import assert_problem
 from tests.factories.allocation import (
     URL,
+    BlockedCandidates,
     FailingCandidates,
     FakeCandidates,
-    caller_of,
     candidate,
     insert_offer,
     insert_request,
     run_id_of,
+    start_blocked_run,
     start_run,
+    start_run_with,
     wait_for_run,
+    wait_until,
 )
 from tests.factories.partners import create_organisation
 from tests.factories.registry import QINGBO, create_station
@@ -39,15 +41,7 @@ from tests.factories.volunteers import (
 async def run_with(services, client, table, *, district_code=None, candidates=None):
     """Start a run through the use case with a stand-in candidate source; wait for it."""
     source = candidates or FakeCandidates(table)
-    result = await allocation_runs.start_allocation_run(
-        services,
-        caller=caller_of(client),
-        data=AllocationRunCreate(district_code=district_code),
-        key=None,
-        ttl=timedelta(hours=1),
-        candidates=source,
-    )
-    assert result.status_code == 202
+    result = await start_run_with(services, client, source, district_code=district_code)
     return await wait_for_run(client, run_id_of(result))
 
 
@@ -336,32 +330,15 @@ async def test_inconsistent_candidates_fail_the_run_with_the_reason(admin, servi
 async def test_a_run_is_queued_then_running_then_done(admin, services):
     station = await create_station(admin)
     request = await insert_request(services, station_id=station["id"])
-    release = asyncio.Event()
+    slow = BlockedCandidates({request: [candidate(P1, capacity=1, score=0.5)]})
 
-    class Slow(FakeCandidates):
-        async def __call__(self, services, *, requests, limit):
-            await release.wait()
-            return await super().__call__(services, requests=requests, limit=limit)
-
-    result = await allocation_runs.start_allocation_run(
-        services,
-        caller=caller_of(admin),
-        data=AllocationRunCreate(),
-        key=None,
-        ttl=timedelta(hours=1),
-        candidates=Slow({request: [candidate(P1, capacity=1, score=0.5)]}),
-    )
-    url = result.location
-    assert (await admin.get(url)).json()["status"] in {"queued", "running"}
-    for _ in range(500):
-        if (await admin.get(url)).json()["status"] == "running":
-            break
-        await asyncio.sleep(0.01)
-    running = (await admin.get(url)).json()
+    run_id = await start_blocked_run(services, admin, slow, until_running=False)
+    assert (await admin.get(f"{URL}/{run_id}")).json()["status"] in {"queued", "running"}
+    running = await wait_until(admin, run_id, {"running"})
     assert running["status"] == "running" and running["started_at"] is not None
     assert running["finished_at"] is None
-    release.set()
-    assert (await wait_for_run(admin, run_id_of(result)))["status"] == "succeeded"
+    slow.release()
+    assert (await wait_for_run(admin, run_id))["status"] == "succeeded"
 
 
 # --- listing -------------------------------------------------------------------------------------
@@ -516,27 +493,13 @@ async def test_only_a_succeeded_run_can_be_applied(admin, services, source):
     station = await create_station(admin)
     await insert_request(services, station_id=station["id"])
     if source is None:  # still running: its candidate search waits
-        release = asyncio.Event()
-
-        class Waiting(FakeCandidates):
-            async def __call__(self, services, *, requests, limit):
-                await release.wait()
-                return {}
-
-        result = await allocation_runs.start_allocation_run(
-            services,
-            caller=caller_of(admin),
-            data=AllocationRunCreate(),
-            key=None,
-            ttl=timedelta(hours=1),
-            candidates=Waiting({}),
-        )
-        run_id = run_id_of(result)
+        waiting = BlockedCandidates()
+        run_id = await start_blocked_run(services, admin, waiting, until_running=False)
         problem = assert_problem(
             await admin.post(f"{URL}/{run_id}/apply"), 409, "allocation_run_not_succeeded"
         )
         assert problem["current_status"] in {"queued", "running"}
-        release.set()
+        waiting.release()
         await wait_for_run(admin, run_id)
         return
     run = await run_with(services, admin, {}, candidates=source())
@@ -605,32 +568,15 @@ async def test_a_run_cut_short_by_a_stopping_service_is_handed_back_and_finished
     the next housekeeping sweep, of any replica, takes it over and finishes it."""
     station = await create_station(admin)
     await insert_request(services, station_id=station["id"])
-    never = asyncio.Event()
 
-    class Hanging(FakeCandidates):
-        async def __call__(self, services, *, requests, limit):
-            await never.wait()
-            return {}
-
-    result = await allocation_runs.start_allocation_run(
-        services,
-        caller=caller_of(admin),
-        data=AllocationRunCreate(),
-        key=None,
-        ttl=timedelta(hours=1),
-        candidates=Hanging({}),
-    )
+    run_id = await start_blocked_run(services, admin, BlockedCandidates())  # never released
     [task] = allocation_runs._running
-    for _ in range(500):
-        if (await admin.get(result.location)).json()["status"] == "running":
-            break
-        await asyncio.sleep(0.01)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    handed_back = (await admin.get(result.location)).json()
+    handed_back = (await admin.get(f"{URL}/{run_id}")).json()
     assert (handed_back["status"], handed_back["attempts"]) == ("queued", 1)
     assert await allocation_runs.recover_runs(services) == 1
-    run = await wait_for_run(admin, run_id_of(result))
+    run = await wait_for_run(admin, run_id)
     assert (run["status"], run["attempts"], run["error"]) == ("succeeded", 2, None)

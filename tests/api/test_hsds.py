@@ -17,8 +17,8 @@ VALIDATORS = {
     for name, schema in {
         "organization": hsds_spec.ORGANIZATION,
         "service": hsds_spec.SERVICE,
-        "organization_page": hsds_spec.page_of(hsds_spec.ORGANIZATION),
-        "service_page": hsds_spec.page_of(hsds_spec.SERVICE),
+        "organization_page": hsds_spec.page_of("organization"),
+        "service_page": hsds_spec.page_of("service"),
         "metadata": hsds_spec.METADATA,
     }.items()
 }

@@ -13,17 +13,15 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from service.db.tables import AllocationAssignmentRecord, AllocationRunRecord
-from service.schemas.allocation_runs import AllocationRunCreate
 from service.usecases import allocation_runs
 from service.usecases.common import unit_of_work, worker_name
 from service.usecases.housekeeping import my_turn
 from tests.api.test_allocation_runs import P1, URL
 from tests.factories.allocation import (
-    FakeCandidates,
-    caller_of,
+    BlockedCandidates,
     candidate,
     insert_request,
-    run_id_of,
+    start_blocked_run,
     wait_for_run,
 )
 from tests.factories.registry import create_station
@@ -86,24 +84,12 @@ async def test_a_run_whose_process_died_is_taken_over_once_its_lease_lapses(admi
 async def test_a_run_just_accepted_is_left_to_the_process_that_accepted_it(admin, services):
     station = await create_station(admin)
     await insert_request(services, station_id=station["id"])
-    release = asyncio.Event()
+    waiting = BlockedCandidates()
 
-    class Waiting(FakeCandidates):
-        async def __call__(self, services, *, requests, limit):
-            await release.wait()
-            return {}
-
-    result = await allocation_runs.start_allocation_run(
-        services,
-        caller=caller_of(admin),
-        data=AllocationRunCreate(),
-        key=None,
-        ttl=timedelta(hours=1),
-        candidates=Waiting({}),
-    )
+    run_id = await start_blocked_run(services, admin, waiting, until_running=False)
     assert await allocation_runs.recover_runs(services) == 0
-    release.set()
-    assert (await wait_for_run(admin, run_id_of(result)))["attempts"] == 1
+    waiting.release()
+    assert (await wait_for_run(admin, run_id))["attempts"] == 1
 
 
 async def test_a_process_that_lost_its_lease_cannot_finish_the_run(admin, services):
@@ -111,32 +97,15 @@ async def test_a_process_that_lost_its_lease_cannot_finish_the_run(admin, servic
     dropped, so the run's assignments are stored once, by the new holder."""
     station = await create_station(admin)
     request = await insert_request(services, station_id=station["id"], quantity=1)
-    release = asyncio.Event()
+    stalling = BlockedCandidates({request: [candidate(P1, capacity=1, score=0.5)]})
 
-    class Stalling(FakeCandidates):
-        async def __call__(self, services, *, requests, limit):
-            await release.wait()
-            return await super().__call__(services, requests=requests, limit=limit)
-
-    result = await allocation_runs.start_allocation_run(
-        services,
-        caller=caller_of(admin),
-        data=AllocationRunCreate(),
-        key=None,
-        ttl=timedelta(hours=1),
-        candidates=Stalling({request: [candidate(P1, capacity=1, score=0.5)]}),
-    )
-    run_id = run_id_of(result)
-    for _ in range(500):
-        if (await admin.get(result.location)).json()["status"] == "running":
-            break
-        await asyncio.sleep(0.01)
+    run_id = await start_blocked_run(services, admin, stalling)
     await set_run(services, run_id, lease_owner="the-new-holder", attempts=2)
 
-    release.set()
+    stalling.release()
     await asyncio.gather(*list(allocation_runs._running))
 
-    run = (await admin.get(result.location)).json()
+    run = (await admin.get(f"{URL}/{run_id}")).json()
     assert (run["status"], run["attempts"]) == ("running", 2)  # still the new holder's
     assert await assignments_of(services, run_id) == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from datetime import time as clock_time
 from typing import Any
@@ -16,6 +16,8 @@ from service.db.reader import Row
 from service.db.tables import OfferRecord, ResourceRequestRecord
 from service.domain.access import Caller, Scope
 from service.domain.matching import Candidate, Score
+from service.schemas.allocation_runs import AllocationRunCreate
+from service.usecases import allocation_runs
 from service.usecases.common import Services
 from service.usecases.idempotency import CreationResult
 
@@ -148,6 +150,24 @@ class FailingCandidates:
         raise RuntimeError("candidate search exploded")
 
 
+class BlockedCandidates(FakeCandidates):
+    """A candidate source that holds the run in `running` until `release()`, then answers from
+    its table (none by default); never released, the run stays running."""
+
+    def __init__(self, table: Mapping[uuid.UUID, Sequence[Candidate]] | None = None) -> None:
+        super().__init__(table or {})
+        self._released = asyncio.Event()
+
+    def release(self) -> None:
+        self._released.set()
+
+    async def __call__(
+        self, services: Services, *, requests: Sequence[Row], limit: int
+    ) -> Mapping[uuid.UUID, Sequence[Candidate]]:
+        await self._released.wait()
+        return await super().__call__(services, requests=requests, limit=limit)
+
+
 def caller_of(client: httpx.AsyncClient, *scopes: Scope) -> Caller:
     """The Caller a test client authenticates as (made by `make_client`)."""
     return Caller(
@@ -169,17 +189,63 @@ async def start_run(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
     return run
 
 
-async def wait_for_run(
-    client: httpx.AsyncClient, run_id: str, *, within: float = 30.0
+async def start_run_with(
+    services: Services,
+    client: httpx.AsyncClient,
+    candidates: allocation_runs.CandidateSource,
+    *,
+    district_code: str | None = None,
+) -> CreationResult:
+    """Start a run as `client` through the use case, with a stand-in candidate source."""
+    result = await allocation_runs.start_allocation_run(
+        services,
+        caller=caller_of(client),
+        data=AllocationRunCreate(district_code=district_code),
+        key=None,
+        ttl=timedelta(hours=1),
+        candidates=candidates,
+    )
+    assert result.status_code == 202
+    return result
+
+
+async def start_blocked_run(
+    services: Services,
+    client: httpx.AsyncClient,
+    candidates: BlockedCandidates,
+    *,
+    until_running: bool = True,
+) -> str:
+    """Start a run whose candidate search waits on `candidates`; its id. With `until_running`,
+    return once the run reads `running` (or fail the test); without, just after it is accepted."""
+    run_id = run_id_of(await start_run_with(services, client, candidates))
+    if until_running:
+        await wait_until(client, run_id, {"running"})
+    return run_id
+
+
+async def wait_until(
+    client: httpx.AsyncClient, run_id: str, statuses: Collection[str], *, within: float = 5.0
 ) -> dict[str, Any]:
-    """Poll the run until it has finished (succeeded, failed or applied), or fail the test."""
+    """Poll the run until its status is one of `statuses`, or fail the test saying where it
+    stuck."""
     deadline = time.monotonic() + within
     while True:
         response = await client.get(f"{URL}/{run_id}")
         assert response.status_code == 200, response.text
         run: dict[str, Any] = response.json()
-        if run["status"] in FINISHED:
+        if run["status"] in statuses:
             return run
         if time.monotonic() > deadline:
-            raise AssertionError(f"run {run_id} still {run['status']} after {within} s")
+            raise AssertionError(
+                f"run {run_id} still {run['status']} after {within} s, waiting for "
+                f"{' or '.join(sorted(statuses))}"
+            )
         await asyncio.sleep(0.02)
+
+
+async def wait_for_run(
+    client: httpx.AsyncClient, run_id: str, *, within: float = 30.0
+) -> dict[str, Any]:
+    """Poll the run until it has finished (succeeded, failed or applied), or fail the test."""
+    return await wait_until(client, run_id, FINISHED, within=within)
