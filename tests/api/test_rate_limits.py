@@ -166,11 +166,11 @@ async def test_the_windows_of_addresses_gone_quiet_are_forgotten():
     )
     await limiter.admit_unknown_key({"method": "GET", "client": ("203.0.113.9", 1)})
     store = limiter._memory_store
-    [quiet] = list(store.storage)
-    store.expirations[quiet] = 0  # its window has ended
+    [quiet] = list(store.windows)
+    store.windows[quiet][1] = 0  # its window has ended
 
     clock[0] = SWEEP_SECONDS  # a minute on, the next count sweeps
     await limiter.admit_unknown_key({"method": "GET", "client": ("203.0.113.10", 1)})
 
-    assert quiet not in store.storage and quiet not in store.expirations
-    assert len(store.storage) == 1
+    assert quiet not in store.windows
+    assert len(store.windows) == 1
