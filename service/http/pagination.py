@@ -34,6 +34,7 @@ from service.http.problems import ProblemError
 from service.http.responses import json_response
 from service.keyfiles import development_secret
 from service.schemas.common import Instant, Page
+from service.schemas.encoding import View
 from service.settings import Settings
 from service.usecases.common import KeysetPage
 
@@ -222,6 +223,7 @@ def decode_page_token(token: str | None, filters: Any) -> str | None:
 
 def page_response(page: type[Page[Any]], result: KeysetPage[Any], filters: Any) -> Response:
     """A page of `result` as `page`, its `next_page_token` (if there is more) bound to `filters`
-    as `decode_page_token` will check them."""
+    as `decode_page_token` will check them. The items are response models or the stored values
+    a view holds (`View.values`): either way the body is `page`'s, written by `dump_json`."""
     next_token = result.next_after and encode_page_token(result.next_after, filters)
-    return json_response(page(items=result.items, next_page_token=next_token))
+    return json_response(View(page, {"items": result.items, "next_page_token": next_token}))

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from service.domain.stations import OfficeFilter
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import PageParamsDep, decode_page_token, page_response
 from service.http.params import DistrictCodeQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -17,7 +17,6 @@ from service.http.responses import (
     READ_ONE,
     UPDATE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -84,8 +83,7 @@ async def list_offices(
     result = await offices.list_offices(
         services, where=where, after=decode_page_token(page.token, where), limit=page.size
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(OfficePage(items=result.items, next_page_token=next_token))
+    return page_response(OfficePage, result, where)
 
 
 @router.get(
@@ -103,7 +101,7 @@ async def get_office(
 ) -> Response:
     """Get one office, with its ETag (scope `registry:read`)."""
     office = await offices.get_office(services, office_id=office_id)
-    return versioned_response(office, version=office.version, if_none_match=if_none_match)
+    return versioned_response(office, version=office["version"], if_none_match=if_none_match)
 
 
 @router.patch(

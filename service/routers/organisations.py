@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from service.domain.offerings import ServiceCategory, Skill
 from service.domain.partners import OrganisationFilter, OrganisationKind, PartnerStatus
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import PageParamsDep, decode_page_token, page_response
 from service.http.params import DivisionCodeQuery, NameQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -18,7 +18,6 @@ from service.http.responses import (
     READ_ONE,
     UPDATE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -106,8 +105,7 @@ async def list_organisations(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(OrganisationPage(items=result.items, next_page_token=next_token))
+    return page_response(OrganisationPage, result, where)
 
 
 @router.get(
@@ -128,7 +126,7 @@ async def get_organisation(
         services, caller=caller, organisation_id=organisation_id
     )
     return versioned_response(
-        organisation, version=organisation.version, if_none_match=if_none_match
+        organisation, version=organisation["version"], if_none_match=if_none_match
     )
 
 

@@ -27,6 +27,7 @@ from service.schemas.common import (
     fold_steward,
     shown_name,
 )
+from service.schemas.encoding import View
 from service.schemas.stations import absent
 
 Uscc = Annotated[
@@ -145,7 +146,9 @@ def row_location(values: dict[str, Any], lat: str = "lat", lon: str = "lon") -> 
     return values
 
 
-def organisation_read(row: Mapping[str, Any], *, reveal_contact: bool = False) -> OrganisationRead:
+def organisation_view(
+    row: Mapping[str, Any], *, reveal_contact: bool = False
+) -> View[OrganisationRead]:
     """A stored organisation as the API shows it (the phone masked, never decrypted)."""
     values = fold_steward(row_location(dict(row)))
     if values.get("contact_name") is not None:
@@ -160,4 +163,9 @@ def organisation_read(row: Mapping[str, Any], *, reveal_contact: bool = False) -
     values["capacity"] = None if amount is None else {"amount": amount, "unit": unit}
     values["contact_phone"] = values.pop("contact_phone_masked", None)
     values.pop("contact_phone_ciphertext", None)
-    return OrganisationRead.model_validate(values)
+    return View(OrganisationRead, values)
+
+
+def organisation_read(row: Mapping[str, Any], *, reveal_contact: bool = False) -> OrganisationRead:
+    """A stored organisation as its validated response model."""
+    return organisation_view(row, reveal_contact=reveal_contact).validated()

@@ -214,6 +214,11 @@ def station_read(row: Mapping[Any, Any]) -> StationRead:
     return station_view(row).validated()
 
 
-def office_read(row: Mapping[Any, Any]) -> OfficeRead:
+def office_view(row: Mapping[Any, Any]) -> View[OfficeRead]:
     """A stored office as the API shows it."""
-    return OfficeRead.model_validate(dict(row))
+    return View(OfficeRead, dict(row))
+
+
+def office_read(row: Mapping[Any, Any]) -> OfficeRead:
+    """A stored office as its validated response model."""
+    return office_view(row).validated()

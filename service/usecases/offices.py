@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +25,14 @@ from service.domain.errors import (
     rule_violation,
 )
 from service.domain.stations import OfficeFilter, default_office_name
-from service.schemas.stations import OfficeCreate, OfficeRead, OfficeUpdate, office_read
+from service.schemas.encoding import View
+from service.schemas.stations import (
+    OfficeCreate,
+    OfficeRead,
+    OfficeUpdate,
+    office_read,
+    office_view,
+)
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 
@@ -134,23 +142,23 @@ async def change_office(
     return True
 
 
-async def get_office(services: Services, *, office_id: uuid.UUID) -> OfficeRead:
+async def get_office(services: Services, *, office_id: uuid.UUID) -> View[OfficeRead]:
     """One office by id."""
     async with services.database.read() as reader:
         row = await OfficeRepository(reader).get(office_id)
     if row is None:
         raise NotFound(f"no office with id {office_id}")
-    return office_read(row)
+    return office_view(row)
 
 
 async def list_offices(
     services: Services, *, where: OfficeFilter, after: str | None, limit: int
-) -> KeysetPage[OfficeRead]:
-    """A page of offices in community-code order."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of offices in community-code order, as the values OfficeRead shows."""
     async with services.database.read() as reader:
         rows = await OfficeRepository(reader).list(where, after=after, limit=limit + 1)
-    offices = [office_read(row) for row in rows]
-    return KeysetPage.of(offices, limit=limit, key=lambda office: office.community_code)
+    offices = [office_view(row).values for row in rows]
+    return KeysetPage.of(offices, limit=limit, key=lambda office: office["community_code"])
 
 
 async def update_office(

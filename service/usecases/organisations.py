@@ -25,11 +25,13 @@ from service.domain.access import (
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.identity import uscc_problem
 from service.domain.partners import OrganisationFilter
+from service.schemas.encoding import View
 from service.schemas.partners import (
     OrganisationCreate,
     OrganisationRead,
     OrganisationUpdate,
     organisation_read,
+    organisation_view,
 )
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.disclosure import disclosure
@@ -53,13 +55,13 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
 
 async def _shown(
     reader: Reader, services: Services, caller: Caller, rows: list[Row]
-) -> list[OrganisationRead]:
+) -> list[View[OrganisationRead]]:
     """Rows as the caller may see them: the contact's name in clear only when it may read it."""
     kind = PersonKind.ORGANISATION_CONTACT
     shown = await disclosure(
         reader, caller, [(kind, row["id"]) for row in rows], now=services.clock()
     )
-    return [organisation_read(row, reveal_contact=shown.reveals(kind, row["id"])) for row in rows]
+    return [organisation_view(row, reveal_contact=shown.reveals(kind, row["id"])) for row in rows]
 
 
 async def create_organisation(
@@ -103,7 +105,7 @@ async def create_organisation(
         session.add(record)
         await session.flush()
         return Created(
-            body=(await _shown(reader, services, caller, [record.model_dump()]))[0],
+            body=(await _shown(reader, services, caller, [record.model_dump()]))[0].validated(),
             location=f"/v1/organisations/{record.id}",
             version=record.version,
         )
@@ -113,7 +115,7 @@ async def create_organisation(
 
 async def get_organisation(
     services: Services, *, caller: Caller, organisation_id: uuid.UUID
-) -> OrganisationRead:
+) -> View[OrganisationRead]:
     """One organisation by id."""
     async with services.database.read() as reader:
         row = await OrganisationRepository(reader).get(organisation_id)
@@ -124,15 +126,15 @@ async def get_organisation(
 
 async def list_organisations(
     services: Services, *, caller: Caller, where: OrganisationFilter, after: str | None, limit: int
-) -> KeysetPage[OrganisationRead]:
-    """A page of organisations in name order."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of organisations in name order, as the values OrganisationRead shows."""
     async with services.database.read() as reader:
         rows = await OrganisationRepository(reader).list(where, key=after, limit=limit + 1)
-        items = await _shown(reader, services, caller, rows)
+        items = [view.values for view in await _shown(reader, services, caller, rows)]
     return KeysetPage.of(
         items,
         limit=limit,
-        key=lambda organisation: encode_key(organisation.name, organisation.id),
+        key=lambda organisation: encode_key(organisation["name"], organisation["id"]),
     )
 
 
@@ -162,11 +164,11 @@ async def update_organisation(
             mode="json"
         )
         if all(current.get(name) == value for name, value in sent.items()):
-            return (await _shown(reader, services, caller, [record.model_dump()]))[0]
+            return (await _shown(reader, services, caller, [record.model_dump()]))[0].validated()
         if "service_area" in sent:
             problems = await service_area_check(reader, sent["service_area"])
             if problems:
                 raise rule_violation(problems)
         apply_changes(record, _columns(services, sent), now=services.clock())
         await session.flush()
-        return (await _shown(reader, services, caller, [record.model_dump()]))[0]
+        return (await _shown(reader, services, caller, [record.model_dump()]))[0].validated()
