@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from service.domain.partners import PartnerStatus, UniversityOffer
 from service.domain.people import UniversityFilter
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import PageParamsDep, decode_page_token, page_response
 from service.http.params import DivisionCodeQuery, NameQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -18,7 +18,6 @@ from service.http.responses import (
     READ_ONE,
     UPDATE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -95,8 +94,7 @@ async def list_universities(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(UniversityPage(items=result.items, next_page_token=next_token))
+    return page_response(UniversityPage, result, where)
 
 
 @router.get(
@@ -116,7 +114,9 @@ async def get_university(
     university = await universities.get_university(
         services, caller=caller, university_id=university_id
     )
-    return versioned_response(university, version=university.version, if_none_match=if_none_match)
+    return versioned_response(
+        university, version=university["version"], if_none_match=if_none_match
+    )
 
 
 @router.patch(

@@ -26,6 +26,7 @@ from service.schemas.common import (
     fold_steward,
     shown_name,
 )
+from service.schemas.encoding import View
 from service.schemas.partners import RegistrationCategoryRead, Uscc, row_location
 from service.schemas.stations import absent
 
@@ -107,7 +108,9 @@ class UniversityPage(Page[UniversityRead]):
     """A page of universities."""
 
 
-def university_read(row: Mapping[str, Any], *, reveal_contact: bool = False) -> UniversityRead:
+def university_view(
+    row: Mapping[str, Any], *, reveal_contact: bool = False
+) -> View[UniversityRead]:
     """A stored university as the API shows it (the phone masked, never decrypted)."""
     values = fold_steward(row_location(dict(row)))
     if values.get("contact_name") is not None:
@@ -120,4 +123,9 @@ def university_read(row: Mapping[str, Any], *, reveal_contact: bool = False) -> 
     }
     values["contact_phone"] = values.pop("contact_phone_masked", None)
     values.pop("contact_phone_ciphertext", None)
-    return UniversityRead.model_validate(values)
+    return View(UniversityRead, values)
+
+
+def university_read(row: Mapping[str, Any], *, reveal_contact: bool = False) -> UniversityRead:
+    """A stored university as its validated response model."""
+    return university_view(row, reveal_contact=reveal_contact).validated()

@@ -22,11 +22,13 @@ from service.domain.access import (
 from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violation
 from service.domain.identity import uscc_problem
 from service.domain.people import UniversityFilter
+from service.schemas.encoding import View
 from service.schemas.universities import (
     UniversityCreate,
     UniversityRead,
     UniversityUpdate,
     university_read,
+    university_view,
 )
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.disclosure import disclosure
@@ -46,13 +48,13 @@ def _columns(services: Services, values: dict[str, Any]) -> dict[str, Any]:
 
 async def _shown(
     reader: Reader, services: Services, caller: Caller, rows: list[Row]
-) -> list[UniversityRead]:
+) -> list[View[UniversityRead]]:
     """Rows as the caller may see them: the contact's name in clear only when it may read it."""
     kind = PersonKind.UNIVERSITY_CONTACT
     shown = await disclosure(
         reader, caller, [(kind, row["id"]) for row in rows], now=services.clock()
     )
-    return [university_read(row, reveal_contact=shown.reveals(kind, row["id"])) for row in rows]
+    return [university_view(row, reveal_contact=shown.reveals(kind, row["id"])) for row in rows]
 
 
 async def create_university(
@@ -95,7 +97,7 @@ async def create_university(
         session.add(record)
         await session.flush()
         return Created(
-            body=(await _shown(reader, services, caller, [record.model_dump()]))[0],
+            body=(await _shown(reader, services, caller, [record.model_dump()]))[0].validated(),
             location=f"/v1/universities/{record.id}",
             version=record.version,
         )
@@ -105,7 +107,7 @@ async def create_university(
 
 async def get_university(
     services: Services, *, caller: Caller, university_id: uuid.UUID
-) -> UniversityRead:
+) -> View[UniversityRead]:
     """One university by id."""
     async with services.database.read() as reader:
         row = await UniversityRepository(reader).get(university_id)
@@ -116,15 +118,15 @@ async def get_university(
 
 async def list_universities(
     services: Services, *, caller: Caller, where: UniversityFilter, after: str | None, limit: int
-) -> KeysetPage[UniversityRead]:
-    """A page of universities in name order."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of universities in name order, as the values UniversityRead shows."""
     async with services.database.read() as reader:
         rows = await UniversityRepository(reader).list(where, key=after, limit=limit + 1)
-        items = await _shown(reader, services, caller, rows)
+        items = [view.values for view in await _shown(reader, services, caller, rows)]
     return KeysetPage.of(
         items,
         limit=limit,
-        key=lambda university: encode_key(university.name, university.id),
+        key=lambda university: encode_key(university["name"], university["id"]),
     )
 
 
@@ -151,11 +153,11 @@ async def update_university(
         reader = SqlAlchemyReader(session)
         current = university_read(record.model_dump(), reveal_contact=True).model_dump(mode="json")
         if all(current.get(name) == value for name, value in sent.items()):
-            return (await _shown(reader, services, caller, [record.model_dump()]))[0]
+            return (await _shown(reader, services, caller, [record.model_dump()]))[0].validated()
         if "service_area" in sent:
             problems = await service_area_check(reader, sent["service_area"])
             if problems:
                 raise rule_violation(problems)
         apply_changes(record, _columns(services, sent), now=services.clock())
         await session.flush()
-        return (await _shown(reader, services, caller, [record.model_dump()]))[0]
+        return (await _shown(reader, services, caller, [record.model_dump()]))[0].validated()
