@@ -10,7 +10,12 @@ from fastapi import APIRouter, Request, Response
 from service.domain.offerings import Skill
 from service.domain.partners import PartnerStatus
 from service.domain.resources import VolunteerTeamFilter
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    encode_page_token,
+    page_response,
+)
 from service.http.params import DivisionCodeQuery, NameQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -110,8 +115,7 @@ async def list_volunteer_teams(
     result = await volunteer_teams.list_teams(
         services, where=where, after=decode_page_token(page.token, where), limit=page.size
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(VolunteerTeamPage(items=result.items, next_page_token=next_token))
+    return page_response(VolunteerTeamPage, result, where)
 
 
 @router.get(
@@ -129,7 +133,7 @@ async def get_volunteer_team(
 ) -> Response:
     """Get one volunteer team, with its ETag (scope `registry:read`)."""
     team = await volunteer_teams.get_team(services, team_id=team_id)
-    return versioned_response(team, version=team.version, if_none_match=if_none_match)
+    return versioned_response(team, version=team["version"], if_none_match=if_none_match)
 
 
 @router.patch(

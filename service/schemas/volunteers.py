@@ -28,6 +28,7 @@ from service.schemas.common import (
     fold_steward,
     shown_name,
 )
+from service.schemas.encoding import View
 from service.schemas.partners import Skills
 from service.schemas.stations import absent
 
@@ -284,9 +285,14 @@ def volunteer_read(row: Mapping[str, Any], *, reveal: bool = False) -> Volunteer
     return VolunteerRead.model_validate(values)
 
 
-def team_read(row: Mapping[str, Any]) -> VolunteerTeamRead:
+def team_view(row: Mapping[str, Any]) -> View[VolunteerTeamRead]:
     """A stored volunteer team as the API shows it."""
-    return VolunteerTeamRead.model_validate(fold_steward(dict(row)))
+    return View(VolunteerTeamRead, fold_steward(dict(row)))
+
+
+def team_read(row: Mapping[str, Any]) -> VolunteerTeamRead:
+    """A stored volunteer team as its validated response model."""
+    return team_view(row).validated()
 
 
 def team_member_read(row: Mapping[str, Any], *, reveal: bool = False) -> TeamMemberRead:

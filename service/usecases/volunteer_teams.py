@@ -31,6 +31,7 @@ from service.domain.errors import Conflict, FieldProblem, NotFound, rule_violati
 from service.domain.hangzhou_time import local_date
 from service.domain.partners import TeamRole
 from service.domain.resources import VolunteerTeamFilter
+from service.schemas.encoding import View
 from service.schemas.volunteers import (
     TeamMemberRead,
     VolunteerTeamCreate,
@@ -38,6 +39,7 @@ from service.schemas.volunteers import (
     VolunteerTeamUpdate,
     team_member_read,
     team_read,
+    team_view,
 )
 from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
 from service.usecases.disclosure import disclosure
@@ -151,25 +153,25 @@ async def create_team(
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
 
 
-async def get_team(services: Services, *, team_id: uuid.UUID) -> VolunteerTeamRead:
+async def get_team(services: Services, *, team_id: uuid.UUID) -> View[VolunteerTeamRead]:
     """One team by id."""
     async with services.database.read() as reader:
         row = await VolunteerTeamRepository(reader).get(team_id)
     if row is None:
         raise NotFound(f"no volunteer team with id {team_id}")
-    return team_read(row)
+    return team_view(row)
 
 
 async def list_teams(
     services: Services, *, where: VolunteerTeamFilter, after: str | None, limit: int
-) -> KeysetPage[VolunteerTeamRead]:
-    """A page of teams in name order."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of teams in name order, as the values VolunteerTeamRead shows."""
     async with services.database.read() as reader:
         rows = await VolunteerTeamRepository(reader).list(where, key=after, limit=limit + 1)
     return KeysetPage.of(
-        [team_read(row) for row in rows],
+        [team_view(row).values for row in rows],
         limit=limit,
-        key=lambda team: encode_key(team.name, team.id),
+        key=lambda team: encode_key(team["name"], team["id"]),
     )
 
 
