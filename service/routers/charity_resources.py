@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from service.domain.offerings import TargetGroup
 from service.domain.partners import CharityResourceKind, PartnerStatus
 from service.domain.resources import CharityResourceFilter
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import PageParamsDep, decode_page_token, page_response
 from service.http.params import DivisionCodeQuery, NameQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -20,7 +20,6 @@ from service.http.responses import (
     READ_ONE,
     UPDATE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -114,8 +113,7 @@ async def list_charity_resources(
     result = await charity_resources.list_charity_resources(
         services, where=where, after=decode_page_token(page.token, where), limit=page.size
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(CharityResourcePage(items=result.items, next_page_token=next_token))
+    return page_response(CharityResourcePage, result, where)
 
 
 @router.get(
@@ -133,7 +131,7 @@ async def get_charity_resource(
 ) -> Response:
     """Get one charity resource, with its ETag (scope `registry:read`)."""
     resource = await charity_resources.get_charity_resource(services, resource_id=resource_id)
-    return versioned_response(resource, version=resource.version, if_none_match=if_none_match)
+    return versioned_response(resource, version=resource["version"], if_none_match=if_none_match)
 
 
 @router.patch(

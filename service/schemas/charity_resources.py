@@ -22,6 +22,7 @@ from service.schemas.common import (
     StewardRead,
     fold_steward,
 )
+from service.schemas.encoding import View
 from service.schemas.stations import absent
 from service.schemas.volunteers import Day
 
@@ -116,7 +117,7 @@ class CharityResourcePage(Page[CharityResourceRead]):
     """A page of charity resources."""
 
 
-def charity_resource_read(row: Mapping[str, Any], *, today: date) -> CharityResourceRead:
+def charity_resource_view(row: Mapping[str, Any], *, today: date) -> View[CharityResourceRead]:
     """A stored charity resource as the API shows it, its availability as of `today`."""
     values = fold_steward(dict(row))
     values["availability"] = resource_availability(
@@ -126,4 +127,9 @@ def charity_resource_read(row: Mapping[str, Any], *, today: date) -> CharityReso
         valid_until=values["valid_until"],
         today=today,
     )
-    return CharityResourceRead.model_validate(values)
+    return View(CharityResourceRead, values)
+
+
+def charity_resource_read(row: Mapping[str, Any], *, today: date) -> CharityResourceRead:
+    """A stored charity resource as its validated response model."""
+    return charity_resource_view(row, today=today).validated()

@@ -27,7 +27,9 @@ from service.schemas.charity_resources import (
     CharityResourceRead,
     CharityResourceUpdate,
     charity_resource_read,
+    charity_resource_view,
 )
+from service.schemas.encoding import View
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.partners import service_area_check
@@ -117,26 +119,26 @@ async def create_charity_resource(
 
 async def get_charity_resource(
     services: Services, *, resource_id: uuid.UUID
-) -> CharityResourceRead:
+) -> View[CharityResourceRead]:
     """One resource by id, its availability as of today."""
     async with services.database.read() as reader:
         row = await CharityResourceRepository(reader).get(resource_id)
     if row is None:
         raise NotFound(f"no charity resource with id {resource_id}")
-    return charity_resource_read(row, today=local_date(services.clock()))
+    return charity_resource_view(row, today=local_date(services.clock()))
 
 
 async def list_charity_resources(
     services: Services, *, where: CharityResourceFilter, after: str | None, limit: int
-) -> KeysetPage[CharityResourceRead]:
-    """A page of resources in title order."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of resources in title order, as the values CharityResourceRead shows."""
     async with services.database.read() as reader:
         rows = await CharityResourceRepository(reader).list(where, key=after, limit=limit + 1)
     today = local_date(services.clock())
     return KeysetPage.of(
-        [charity_resource_read(row, today=today) for row in rows],
+        [charity_resource_view(row, today=today).values for row in rows],
         limit=limit,
-        key=lambda resource: encode_key(resource.title, resource.id),
+        key=lambda resource: encode_key(resource["title"], resource["id"]),
     )
 
 
