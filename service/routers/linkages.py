@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from service.domain.linkages import LinkageFilter, LinkageKind, LinkageStatus, PartnerType
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import PageParamsDep, decode_page_token, page_response
 from service.http.params import CalendarDate
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -18,7 +18,6 @@ from service.http.responses import (
     READ_ONE,
     UPDATE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -108,8 +107,7 @@ async def list_linkages(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(LinkagePage(items=result.items, next_page_token=next_token))
+    return page_response(LinkagePage, result, where)
 
 
 @router.get(
@@ -127,7 +125,7 @@ async def get_linkage(
 ) -> Response:
     """Get one linkage, with its ETag (scope `registry:read`)."""
     linkage = await linkages.get_linkage(services, caller=caller, linkage_id=linkage_id)
-    return versioned_response(linkage, version=linkage.version, if_none_match=if_none_match)
+    return versioned_response(linkage, version=linkage["version"], if_none_match=if_none_match)
 
 
 @router.patch(

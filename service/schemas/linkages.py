@@ -18,6 +18,7 @@ from service.domain.linkages import (
     urban_rural,
 )
 from service.schemas.common import SINGLE_LINE, CalendarDate, Input, Output, Page
+from service.schemas.encoding import View
 from service.schemas.stations import absent
 
 EARLIEST = date(2000, 1, 1)
@@ -100,7 +101,7 @@ class LinkagePage(Page[LinkageRead]):
     """A page of linkages in start-date order."""
 
 
-def linkage_read(row: Mapping[str, Any]) -> LinkageRead:
+def linkage_view(row: Mapping[str, Any]) -> View[LinkageRead]:
     """A stored linkage (with its stations' district kinds) as the API shows it."""
     values = dict(row)
     kind = LinkageKind(values["kind"])
@@ -111,10 +112,15 @@ def linkage_read(row: Mapping[str, Any]) -> LinkageRead:
         DivisionKind(partner_kind) if partner_kind is not None else None,
     )
     values["warnings"] = [
-        WarningRead(code=w.code, message=w.message, rule=w.rule)
+        {"code": w.code, "message": w.message, "rule": w.rule}
         for w in linkage_warnings(kind, values["starts_on"], values["ends_on"])
     ]
-    return LinkageRead.model_validate(values)
+    return View(LinkageRead, values)
+
+
+def linkage_read(row: Mapping[str, Any]) -> LinkageRead:
+    """A stored linkage as its validated response model."""
+    return linkage_view(row).validated()
 
 
 class StationRef(Output):

@@ -37,7 +37,14 @@ from service.domain.linkages import (
 )
 from service.domain.partners import PartnerStatus, SupervisorLevel, UniversityOffer, is_supervisor
 from service.domain.vocabulary import OperatingMode
-from service.schemas.linkages import LinkageCreate, LinkageRead, LinkageUpdate, linkage_read
+from service.schemas.encoding import View
+from service.schemas.linkages import (
+    LinkageCreate,
+    LinkageRead,
+    LinkageUpdate,
+    linkage_read,
+    linkage_view,
+)
 from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 
@@ -217,29 +224,31 @@ async def create_linkage(
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
 
 
-async def get_linkage(services: Services, *, caller: Caller, linkage_id: uuid.UUID) -> LinkageRead:
+async def get_linkage(
+    services: Services, *, caller: Caller, linkage_id: uuid.UUID
+) -> View[LinkageRead]:
     """One linkage; a bound client sees those its station or organisation is an end of."""
     async with services.database.read() as reader:
         row = await LinkageRepository(reader).get(linkage_id)
     if row is None or not _tie_of_row(row).seen_by(caller):
         raise NotFound(f"no linkage with id {linkage_id}")
-    return linkage_read(row)
+    return linkage_view(row)
 
 
 async def list_linkages(
     services: Services, *, caller: Caller, where: LinkageFilter, after: str | None, limit: int
-) -> KeysetPage[LinkageRead]:
+) -> KeysetPage[dict[str, Any]]:
     """A page of linkages in start-date order (a bound client: those its station or organisation
-    is an end of)."""
+    is an end of), as the values LinkageRead shows."""
     where = dataclasses.replace(
         where, visible_to=caller.station_id, visible_to_organisation=caller.organisation_id
     )
     async with services.database.read() as reader:
         rows = await LinkageRepository(reader).list(where, key=after, limit=limit + 1)
     return KeysetPage.of(
-        [linkage_read(row) for row in rows],
+        [linkage_view(row).values for row in rows],
         limit=limit,
-        key=lambda linkage: encode_key(linkage.starts_on.isoformat(), linkage.id),
+        key=lambda linkage: encode_key(linkage["starts_on"].isoformat(), linkage["id"]),
     )
 
 
