@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from service.db.reader import Row
 from service.db.repositories.networks import NetworkRepository
@@ -12,17 +13,8 @@ from service.domain.access import Caller, PersonKind
 from service.domain.errors import NotFound
 from service.domain.linkages import LinkageKind, PartnerType, Tie, staffing
 from service.domain.partners import CertificateLevel, Employment
-from service.schemas.linkages import (
-    KindCount,
-    LinkageRead,
-    NetworkPartner,
-    NetworkRead,
-    OfficesRead,
-    PartnerGroup,
-    StaffingRead,
-    StationRef,
-    linkage_read,
-)
+from service.schemas.encoding import View
+from service.schemas.linkages import NetworkRead, linkage_view
 from service.usecases.common import Services
 from service.usecases.disclosure import Disclosure, disclosure
 
@@ -37,12 +29,14 @@ class _Partner:
 
 
 def _partner_groups(
-    station_id: uuid.UUID, rows: list[Row], linkages: list[LinkageRead], shown: Disclosure
-) -> list[PartnerGroup]:
+    station_id: uuid.UUID, rows: list[Row], linkages: list[dict[str, Any]], shown: Disclosure
+) -> list[dict[str, Any]]:
     """Each partner once, with every kind of active linkage; every type, in vocabulary order."""
     partners: dict[tuple[PartnerType, uuid.UUID], _Partner] = {}
     for row, linkage in zip(rows, linkages, strict=True):
-        tie = Tie(linkage.station_id, linkage.partner_type, linkage.partner_id)
+        tie = Tie(
+            linkage["station_id"], PartnerType(linkage["partner_type"]), linkage["partner_id"]
+        )
         partner_type, partner_id = tie.other_end(station_id)
         name = row["partner_name"]
         if partner_type is PartnerType.SOCIAL_WORKER and name is not None:
@@ -53,10 +47,10 @@ def _partner_groups(
                 partner_type,
                 partner_id,
                 name,
-                linkage.urban_rural if partner_type is PartnerType.STATION else None,
+                linkage["urban_rural"] if partner_type is PartnerType.STATION else None,
             ),
         )
-        entry.kinds.add(linkage.kind)
+        entry.kinds.add(LinkageKind(linkage["kind"]))
     groups = []
     for partner_type in PartnerType:
         members = sorted(
@@ -64,27 +58,27 @@ def _partner_groups(
             key=lambda p: (p.name or "", str(p.partner_id)),
         )
         items = [
-            NetworkPartner(
-                partner_id=p.partner_id,
-                partner_type=p.partner_type,
-                name=p.name,
-                kinds=[kind for kind in LinkageKind if kind in p.kinds],
-                urban_rural=p.urban_rural,
-            )
+            {
+                "partner_id": p.partner_id,
+                "partner_type": p.partner_type,
+                "name": p.name,
+                "kinds": [kind for kind in LinkageKind if kind in p.kinds],
+                "urban_rural": p.urban_rural,
+            }
             for p in members
         ]
-        groups.append(PartnerGroup(partner_type=partner_type, count=len(items), items=items))
+        groups.append({"partner_type": partner_type, "count": len(items), "items": items})
     return groups
 
 
-def _kind_counts(linkages: list[LinkageRead]) -> list[KindCount]:
-    counts = Counter(linkage.kind for linkage in linkages)
-    return [KindCount(kind=kind, count=counts[kind]) for kind in LinkageKind]
+def _kind_counts(linkages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    counts = Counter(LinkageKind(linkage["kind"]) for linkage in linkages)
+    return [{"kind": kind, "count": counts[kind]} for kind in LinkageKind]
 
 
 async def station_network(
     services: Services, *, caller: Caller, station_id: uuid.UUID
-) -> NetworkRead:
+) -> View[NetworkRead]:
     """The station's network; a bound client sees its own station's, or those of the stations
     its organisation is linked with."""
     if caller.station_id is not None and caller.station_id != station_id:
@@ -109,17 +103,20 @@ async def station_network(
         (CertificateLevel(row["certificate_level"]), Employment(row["employment"]), row["heads"])
         for row in heads
     )
-    linkages = [linkage_read(row) for row in rows]
-    return NetworkRead(
-        station=StationRef(id=station["id"], name=station["name"]),
-        partners=_partner_groups(station_id, rows, linkages, shown),
-        active_linkages_by_kind=_kind_counts(linkages),
-        active_linkages=linkages,
-        social_workers=StaffingRead(
-            count=staff.count,
-            certified=staff.certified,
-            full_time_certified=staff.full_time_certified,
-            r3_compliant=staff.r3_compliant,
-        ),
-        offices=OfficesRead(count=station["offices"]),
+    linkages = [linkage_view(row).values for row in rows]
+    return View(
+        NetworkRead,
+        {
+            "station": {"id": station["id"], "name": station["name"]},
+            "partners": _partner_groups(station_id, rows, linkages, shown),
+            "active_linkages_by_kind": _kind_counts(linkages),
+            "active_linkages": linkages,
+            "social_workers": {
+                "count": staff.count,
+                "certified": staff.certified,
+                "full_time_certified": staff.full_time_certified,
+                "r3_compliant": staff.r3_compliant,
+            },
+            "offices": {"count": station["offices"]},
+        },
     )
