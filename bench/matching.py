@@ -490,7 +490,12 @@ async def time_candidates(
             sent.append(recorder.take())
     services.database._statements.render = recorder.render  # type: ignore[method-assign]
 
-    connection = await asyncpg.connect(database_url.replace("postgresql+asyncpg", "postgresql"))
+    # Behind PgBouncer (transaction mode) a named statement may meet another server connection:
+    # the bare connection prepares unnamed ones there, as the service does.
+    cache = 0 if app.state.settings.db_pgbouncer else 100
+    connection = await asyncpg.connect(
+        database_url.replace("postgresql+asyncpg", "postgresql"), statement_cache_size=cache
+    )
     try:
         for statements in sent[:20]:  # the same warm-up: plans cached on this connection
             for sql, arguments in statements:
