@@ -36,6 +36,7 @@ from service.schemas.allocation_runs import (
     AllocationRunRead,
 )
 from service.schemas.common import NoBody
+from service.schemas.encoding import View
 from service.usecases import allocation_runs
 
 router = APIRouter(prefix="/v1/allocation-runs", tags=["allocation-runs"], route_class=ApiRoute)
@@ -99,7 +100,9 @@ async def list_allocation_runs(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(AllocationRunPage(items=result.items, next_page_token=next_token))
+    return json_response(
+        View(AllocationRunPage, {"items": result.items, "next_page_token": next_token})
+    )
 
 
 @router.get(

@@ -15,6 +15,7 @@ from service.http.responses import READ, json_response, problems
 from service.http.routing import ApiRoute, ServicesDep
 from service.http.security import require
 from service.schemas.audit import AuditEventPage
+from service.schemas.encoding import View
 from service.usecases import audit
 
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"], route_class=ApiRoute)
@@ -62,4 +63,6 @@ async def list_audit_events(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(AuditEventPage(items=result.items, next_page_token=next_token))
+    return json_response(
+        View(AuditEventPage, {"items": result.items, "next_page_token": next_token})
+    )

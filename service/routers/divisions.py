@@ -14,6 +14,7 @@ from service.http.routing import ApiRoute, ServicesDep
 from service.http.security import ReadCaller
 from service.schemas.common import ANY_DIVISION_CODE
 from service.schemas.divisions import DivisionPage, DivisionRead, Vocabularies
+from service.schemas.encoding import View
 from service.usecases import registry
 
 router = APIRouter(tags=["reference data"], route_class=ApiRoute)
@@ -47,7 +48,7 @@ async def list_divisions(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, filters)
-    return json_response(DivisionPage(items=result.items, next_page_token=next_token))
+    return json_response(View(DivisionPage, {"items": result.items, "next_page_token": next_token}))
 
 
 @router.get(

@@ -30,6 +30,7 @@ from service.http.routing import (
 )
 from service.http.security import ReadCaller, WriteCaller
 from service.routers.periods import From, To, checked_range
+from service.schemas.encoding import View
 from service.schemas.evaluations import (
     EvaluationCreate,
     EvaluationPage,
@@ -217,7 +218,7 @@ async def list_satisfaction_surveys(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(SurveyPage(items=result.items, next_page_token=next_token))
+    return json_response(View(SurveyPage, {"items": result.items, "next_page_token": next_token}))
 
 
 @router.get(

@@ -35,6 +35,7 @@ from service.http.routing import (
 )
 from service.http.security import require
 from service.schemas.common import NoBody
+from service.schemas.encoding import View
 from service.schemas.offers import (
     CSV_MEDIA_TYPE,
     OfferBatch,
@@ -139,7 +140,7 @@ async def list_offers(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(OfferPage(items=result.items, next_page_token=next_token))
+    return json_response(View(OfferPage, {"items": result.items, "next_page_token": next_token}))
 
 
 @router.get(
@@ -157,7 +158,7 @@ async def get_offer(
 ) -> Response:
     """Get one offer, with its ETag (`requests:read`, or `offers:respond` for a provider's)."""
     offer = await offers.get_offer(services, caller=caller, offer_id=offer_id)
-    return versioned_response(offer, version=offer.version, if_none_match=if_none_match)
+    return versioned_response(offer, version=offer["version"], if_none_match=if_none_match)
 
 
 @router.post(
@@ -323,7 +324,9 @@ async def list_service_records(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(ServiceRecordPage(items=result.items, next_page_token=next_token))
+    return json_response(
+        View(ServiceRecordPage, {"items": result.items, "next_page_token": next_token})
+    )
 
 
 _CSV: dict[int | str, dict[str, Any]] = {

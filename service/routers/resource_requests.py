@@ -36,6 +36,7 @@ from service.http.routing import (
 )
 from service.http.security import require
 from service.schemas.common import NoBody
+from service.schemas.encoding import View
 from service.schemas.resource_requests import (
     ResourceRequestCreate,
     ResourceRequestPage,
@@ -139,7 +140,9 @@ async def list_resource_requests(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(ResourceRequestPage(items=result.items, next_page_token=next_token))
+    return json_response(
+        View(ResourceRequestPage, {"items": result.items, "next_page_token": next_token})
+    )
 
 
 @router.get(
@@ -157,7 +160,7 @@ async def get_resource_request(
 ) -> Response:
     """Get one request, with its ETag (scope `requests:read`)."""
     found = await resource_requests.get_request(services, caller=caller, request_id=request_id)
-    return versioned_response(found, version=found.version, if_none_match=if_none_match)
+    return versioned_response(found, version=found["version"], if_none_match=if_none_match)
 
 
 @router.patch(

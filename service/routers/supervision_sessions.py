@@ -30,6 +30,7 @@ from service.http.routing import (
 )
 from service.http.security import ReadCaller, WriteCaller
 from service.routers.periods import From, To, checked_range
+from service.schemas.encoding import View
 from service.schemas.supervision import (
     SupervisionSessionCorrection,
     SupervisionSessionCreate,
@@ -109,7 +110,9 @@ async def list_supervision_sessions(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(SupervisionSessionPage(items=result.items, next_page_token=next_token))
+    return json_response(
+        View(SupervisionSessionPage, {"items": result.items, "next_page_token": next_token})
+    )
 
 
 @router.get(
@@ -127,7 +130,7 @@ async def get_supervision_session(
 ) -> Response:
     """Get a session as it stands, with its ETag (scope `registry:read`)."""
     found = await supervision_sessions.get_session(services, caller=caller, session_id=session_id)
-    return versioned_response(found, version=found.version, if_none_match=if_none_match)
+    return versioned_response(found, version=found["version"], if_none_match=if_none_match)
 
 
 @router.patch(
@@ -178,7 +181,7 @@ async def list_supervision_session_versions(
         result.next_after, {"session_id": str(session_id)}
     )
     return json_response(
-        SupervisionSessionVersionPage(items=result.items, next_page_token=next_token)
+        View(SupervisionSessionVersionPage, {"items": result.items, "next_page_token": next_token})
     )
 
 

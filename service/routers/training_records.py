@@ -29,6 +29,7 @@ from service.http.routing import (
 )
 from service.http.security import ReadCaller, WriteCaller
 from service.routers.periods import From, To, checked_range
+from service.schemas.encoding import View
 from service.schemas.supervision import (
     TrainingBatch,
     TrainingCourseCreate,
@@ -110,7 +111,9 @@ async def list_training_records(
         limit=page.size,
     )
     next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(TrainingRecordPage(items=result.items, next_page_token=next_token))
+    return json_response(
+        View(TrainingRecordPage, {"items": result.items, "next_page_token": next_token})
+    )
 
 
 @router.get(
@@ -128,7 +131,7 @@ async def get_training_record(
 ) -> Response:
     """Get one training record with its ETag (scope `registry:read`)."""
     found = await training_records.get_record(services, caller=caller, record_id=record_id)
-    return versioned_response(found, version=found.version, if_none_match=if_none_match)
+    return versioned_response(found, version=found["version"], if_none_match=if_none_match)
 
 
 @router.patch(

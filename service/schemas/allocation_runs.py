@@ -10,6 +10,7 @@ from pydantic import Field
 
 from service.domain.allocation import RunStatus, Skipped
 from service.schemas.common import DISTRICT_CODE, Input, Output, Page
+from service.schemas.encoding import View
 
 
 class AllocationRunCreate(Input):
@@ -106,11 +107,16 @@ def run_read(row: dict[str, Any]) -> AllocationRunRead:
     return AllocationRunRead.model_validate(row)
 
 
-def run_detail(row: dict[str, Any], assignments: list[dict[str, Any]]) -> AllocationRunDetail:
+def run_view(row: dict[str, Any]) -> View[AllocationRunRead]:
+    """A run's stored row as its representation, unvalidated."""
+    return View(AllocationRunRead, dict(row))
+
+
+def run_detail_view(
+    row: dict[str, Any], assignments: list[dict[str, Any]]
+) -> View[AllocationRunDetail]:
     """A run's stored row and its assignment rows as one representation."""
-    return AllocationRunDetail.model_validate(
-        {**row, "assignments": [AllocationAssignmentRead.model_validate(a) for a in assignments]}
-    )
+    return View(AllocationRunDetail, {**row, "assignments": [dict(a) for a in assignments]})
 
 
 def skipped_read(item: Skipped) -> SkippedAssignment:

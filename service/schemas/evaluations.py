@@ -17,6 +17,7 @@ from service.domain.evaluations import (
     satisfaction_rate,
 )
 from service.schemas.common import SINGLE_LINE, Input, Output, Page
+from service.schemas.encoding import View
 from service.schemas.linkages import LinkageDate
 from service.schemas.stations import absent
 from service.schemas.supervision import MULTI_LINE
@@ -142,16 +143,23 @@ class SurveyPage(Page[SurveyRead]):
 GRADE_COLUMNS = tuple(grade.value for grade in SatisfactionGrade)
 
 
-def satisfaction_of(values: Mapping[str, Any]) -> SatisfactionRead | None:
-    """The counts a row holds per grade, with their total and rate (None: no counts)."""
+def satisfaction_values(values: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The counts a row holds per grade, with their total and rate, as the values
+    SatisfactionRead shows (None: no counts)."""
     if values.get(SatisfactionGrade.VERY_SATISFIED.value) is None:
         return None
     counts = {grade: int(values[grade.value]) for grade in SatisfactionGrade}
-    return SatisfactionRead(
+    return {
         **{grade.value: count for grade, count in counts.items()},
-        respondents=sum(counts.values()),
-        satisfaction_rate=satisfaction_rate(counts),
-    )
+        "respondents": sum(counts.values()),
+        "satisfaction_rate": satisfaction_rate(counts),
+    }
+
+
+def satisfaction_of(values: Mapping[str, Any]) -> SatisfactionRead | None:
+    """The counts a row holds per grade, with their total and rate (None: no counts)."""
+    shown = satisfaction_values(values)
+    return None if shown is None else SatisfactionRead.model_validate(shown)
 
 
 def evaluation_read(row: Mapping[str, Any]) -> EvaluationRead:
@@ -160,7 +168,12 @@ def evaluation_read(row: Mapping[str, Any]) -> EvaluationRead:
     return EvaluationRead.model_validate(values | {"satisfaction": satisfaction_of(row)})
 
 
-def survey_read(row: Mapping[str, Any]) -> SurveyRead:
+def survey_view(row: Mapping[str, Any]) -> View[SurveyRead]:
     """A stored survey as the API shows it."""
     values = {k: v for k, v in row.items() if k not in GRADE_COLUMNS}
-    return SurveyRead.model_validate(values | {"satisfaction": satisfaction_of(row)})
+    return View(SurveyRead, values | {"satisfaction": satisfaction_values(row)})
+
+
+def survey_read(row: Mapping[str, Any]) -> SurveyRead:
+    """A stored survey as its validated response model."""
+    return survey_view(row).validated()

@@ -24,6 +24,7 @@ from service.domain.requests import LapseReason, OfferStatus, ProviderType
 from service.domain.service_records import LEDGER_COLUMNS, ledger_row
 from service.schemas.charity_resources import MULTI_LINE
 from service.schemas.common import CalendarDate, Input, Output, Page
+from service.schemas.encoding import View
 from service.schemas.matching import ScorePart
 
 MAX_HOURS = 366 * 24
@@ -182,13 +183,18 @@ class OfferBatch(Output):
     items: list[OfferRead]
 
 
-def offer_read(row: Mapping[str, Any], *, now: datetime) -> OfferRead:
+def offer_view(row: Mapping[str, Any], *, now: datetime) -> View[OfferRead]:
     """A stored offer (with its request's unit) as the API shows it now."""
     values = dict(row)
     values.pop("provider_organisation_id", None)
     values["window"] = {"starts_at": values.pop("starts_at"), "ends_at": values.pop("ends_at")}
     values["status"] = effective_status(OfferStatus(values["status"]), values["expires_at"], now)
-    return OfferRead.model_validate(values)
+    return View(OfferRead, values)
+
+
+def offer_read(row: Mapping[str, Any], *, now: datetime) -> OfferRead:
+    """A stored offer as its validated response model."""
+    return offer_view(row, now=now).validated()
 
 
 class ServiceRecordRead(Output):
@@ -213,9 +219,9 @@ class ServiceRecordPage(Page[ServiceRecordRead]):
     """A page of service records in date order."""
 
 
-def service_record_read(row: Mapping[str, Any]) -> ServiceRecordRead:
+def service_record_view(row: Mapping[str, Any]) -> View[ServiceRecordRead]:
     """A stored service record (with the volunteer's name) as the API shows it."""
-    return ServiceRecordRead.model_validate(dict(row))
+    return View(ServiceRecordRead, dict(row))
 
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"

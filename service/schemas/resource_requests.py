@@ -24,6 +24,7 @@ from service.schemas.common import (
     Output,
     Page,
 )
+from service.schemas.encoding import View
 from service.schemas.partners import Skills, row_location
 from service.schemas.stations import absent
 
@@ -156,9 +157,14 @@ class ResourceRequestPage(Page[ResourceRequestRead]):
     """A page of resource requests."""
 
 
-def resource_request_read(row: Mapping[str, Any]) -> ResourceRequestRead:
+def resource_request_view(row: Mapping[str, Any]) -> View[ResourceRequestRead]:
     """A stored request as the API shows it: location and window folded, what is left derived."""
     values = row_location(dict(row))
     values["window"] = {"starts_at": values.pop("starts_at"), "ends_at": values.pop("ends_at")}
     values["quantity_left"] = quantity_left(values["quantity"], [values["committed_quantity"]])
-    return ResourceRequestRead.model_validate(values)
+    return View(ResourceRequestRead, values)
+
+
+def resource_request_read(row: Mapping[str, Any]) -> ResourceRequestRead:
+    """A stored request as its validated response model."""
+    return resource_request_view(row).validated()

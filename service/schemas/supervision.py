@@ -19,6 +19,7 @@ from service.domain.supervision import (
     TrainingStatus,
 )
 from service.schemas.common import PERSON_NAME_DESCRIPTION, SINGLE_LINE, Input, Output, Page
+from service.schemas.encoding import View
 from service.schemas.linkages import LinkageDate
 from service.schemas.stations import absent
 
@@ -158,16 +159,18 @@ class SupervisionSessionVersionPage(Page[SupervisionSessionVersionRead]):
     """A page of a session's versions, oldest first."""
 
 
-def session_read(row: Mapping[str, Any], *, supervisor_name: str | None) -> SupervisionSessionRead:
-    """A stored session with its supervisor's name as the caller may see it."""
-    return SupervisionSessionRead.model_validate(_session_values(row, supervisor_name))
-
-
-def version_read(
+def session_view(
     row: Mapping[str, Any], *, supervisor_name: str | None
-) -> SupervisionSessionVersionRead:
+) -> View[SupervisionSessionRead]:
+    """A stored session with its supervisor's name as the caller may see it."""
+    return View(SupervisionSessionRead, _session_values(row, supervisor_name))
+
+
+def version_view(
+    row: Mapping[str, Any], *, supervisor_name: str | None
+) -> View[SupervisionSessionVersionRead]:
     """A stored version of a session."""
-    return SupervisionSessionVersionRead.model_validate(_session_values(row, supervisor_name))
+    return View(SupervisionSessionVersionRead, _session_values(row, supervisor_name))
 
 
 def _session_values(row: Mapping[str, Any], supervisor_name: str | None) -> dict[str, Any]:
@@ -258,11 +261,16 @@ class TrainingBatch(Output):
     items: list[TrainingRecordRead]
 
 
-def training_read(row: Mapping[str, Any]) -> TrainingRecordRead:
+def training_view(row: Mapping[str, Any]) -> View[TrainingRecordRead]:
     """A stored training record as the API shows it."""
     values = dict(row)
     provider_type, provider_id = values.pop("provider_type"), values.pop("provider_id")
     values["provider"] = (
         None if provider_type is None else {"type": provider_type, "id": provider_id}
     )
-    return TrainingRecordRead.model_validate(values)
+    return View(TrainingRecordRead, values)
+
+
+def training_read(row: Mapping[str, Any]) -> TrainingRecordRead:
+    """A stored training record as its validated response model."""
+    return training_view(row).validated()

@@ -74,11 +74,12 @@ from service.schemas.allocation_runs import (
     AllocationApplyResult,
     AllocationRunCreate,
     AllocationRunDetail,
-    AllocationRunRead,
-    run_detail,
+    run_detail_view,
     run_read,
+    run_view,
     skipped_read,
 )
+from service.schemas.encoding import View
 from service.usecases.common import KeysetPage, Services, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
 from service.usecases.matching import search_each
@@ -428,7 +429,7 @@ async def recover_runs(services: Services) -> int:
 
 async def get_allocation_run(
     services: Services, *, caller: Caller, run_id: uuid.UUID
-) -> AllocationRunDetail:
+) -> View[AllocationRunDetail]:
     """One run with its proposed assignments."""
     check_may_allocate(caller)
     async with services.database.read() as reader:
@@ -437,20 +438,20 @@ async def get_allocation_run(
         if row is None:
             raise NotFound(f"no allocation run with id {run_id}")
         assignments = await runs.assignments(run_id)
-    return run_detail(row, assignments)
+    return run_detail_view(row, assignments)
 
 
 async def list_allocation_runs(
     services: Services, *, caller: Caller, where: RunFilter, after: str | None, limit: int
-) -> KeysetPage[AllocationRunRead]:
-    """A page of runs, newest first."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of runs, newest first, as the values AllocationRunRead shows."""
     check_may_allocate(caller)
     async with services.database.read() as reader:
         rows = await AllocationRunRepository(reader).list(where, key=after, limit=limit + 1)
     return KeysetPage.of(
-        [run_read(row) for row in rows],
+        [run_view(row).values for row in rows],
         limit=limit,
-        key=lambda item: encode_key(item.created_at.isoformat(), item.id),
+        key=lambda item: encode_key(item["created_at"].isoformat(), item["id"]),
     )
 
 

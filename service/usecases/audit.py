@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +13,6 @@ from service.db.repositories import audit
 from service.db.tables import AuditEventRecord
 from service.domain.access import Caller
 from service.domain.audit import CONTACT_READ, ID_NUMBER_SEARCH, AuditFilter
-from service.schemas.audit import AuditEventRead
 from service.usecases.common import KeysetPage, Services
 
 
@@ -101,8 +101,9 @@ def record_search(
 
 async def list_audit_events(
     services: Services, *, caller: Caller, where: AuditFilter, after: str | None, limit: int
-) -> KeysetPage[AuditEventRead]:
-    """A page of audit events, newest first; a bound auditor sees its binding's share."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of audit events, newest first, as the values AuditEventRead shows; a bound auditor
+    sees its binding's share."""
     where = dataclasses.replace(
         where, visible_to_station=caller.station_id, visible_to_organisation=caller.organisation_id
     )
@@ -112,7 +113,7 @@ async def list_audit_events(
             reader, where, before_id=before_id, limit=limit + 1, now=services.clock()
         )
     return KeysetPage.of(
-        [AuditEventRead.model_validate(row) for row in rows],
+        [dict(row) for row in rows],
         limit=limit,
-        key=lambda event: str(event.id),
+        key=lambda event: str(event["id"]),
     )

@@ -29,6 +29,7 @@ from service.domain.evaluations import (
 )
 from service.domain.supervision import hangzhou_today
 from service.domain.vocabulary import StationStatus
+from service.schemas.encoding import View
 from service.schemas.evaluations import (
     GRADE_COLUMNS,
     EvaluationCreate,
@@ -39,6 +40,7 @@ from service.schemas.evaluations import (
     SurveyRead,
     evaluation_read,
     survey_read,
+    survey_view,
 )
 from service.usecases.common import (
     KeysetPage,
@@ -224,26 +226,28 @@ async def record_survey(
     return await create_once(services, caller=caller, key=key, ttl=ttl, create=create)
 
 
-async def get_survey(services: Services, *, caller: Caller, survey_id: uuid.UUID) -> SurveyRead:
+async def get_survey(
+    services: Services, *, caller: Caller, survey_id: uuid.UUID
+) -> View[SurveyRead]:
     """One survey the caller may see."""
     async with services.database.read() as reader:
         row = await EvaluationRepository(reader).survey(survey_id)
     if row is None or not _seen_by(caller, row):
         raise NotFound(f"no satisfaction survey with id {survey_id}")
-    return survey_read(row)
+    return survey_view(row)
 
 
 async def list_surveys(
     services: Services, *, caller: Caller, where: EvaluationFilter, after: str | None, limit: int
-) -> KeysetPage[SurveyRead]:
-    """A page of the surveys the caller may see, by period."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of the surveys the caller may see, by period, as the values SurveyRead shows."""
     narrowed = _narrowed(caller, where)
     rows: list[Row] = []
     if narrowed is not None:
         async with services.database.read() as reader:
             rows = await EvaluationRepository(reader).surveys(narrowed, key=after, limit=limit + 1)
     return KeysetPage.of(
-        [survey_read(row) for row in rows],
+        [survey_view(row).values for row in rows],
         limit=limit,
-        key=lambda item: encode_key(item.period_from.isoformat(), item.id),
+        key=lambda item: encode_key(item["period_from"].isoformat(), item["id"]),
     )

@@ -20,8 +20,8 @@ from service.domain.webhooks import (
     new_secret,
     url_problem,
 )
+from service.schemas.encoding import View
 from service.schemas.events import (
-    DeliveryRead,
     EventRead,
     SubscriptionCreate,
     SubscriptionRead,
@@ -87,10 +87,15 @@ async def read_feed(
 # --- Subscriptions ------------------------------------------------------------------------------
 
 
-def subscription_read(record: WebhookSubscriptionRecord | Row) -> SubscriptionRead:
+def subscription_view(record: WebhookSubscriptionRecord | Row) -> View[SubscriptionRead]:
     """A subscription as the API shows it (without secrets)."""
-    values = record if isinstance(record, dict) else record.model_dump()
-    return SubscriptionRead.model_validate(values)
+    values = dict(record) if isinstance(record, dict) else record.model_dump()
+    return View(SubscriptionRead, values)
+
+
+def subscription_read(record: WebhookSubscriptionRecord | Row) -> SubscriptionRead:
+    """A subscription as its validated response model."""
+    return subscription_view(record).validated()
 
 
 SECRET_FIELD = "webhook_secret"  # noqa: S105 - the vault field name; secrets stored encrypted
@@ -168,14 +173,14 @@ async def create_subscription(
 
 async def list_subscriptions(
     services: Services, *, caller: Caller, after: str | None, limit: int
-) -> KeysetPage[SubscriptionRead]:
-    """The subscriptions of the caller's binding."""
+) -> KeysetPage[dict[str, Any]]:
+    """The subscriptions of the caller's binding, as the values SubscriptionRead shows."""
     async with services.database.read() as reader:
         rows = await repo.list_subscriptions(
             reader, Audience.of(caller), after=after, limit=limit + 1
         )
     return KeysetPage.of(
-        [subscription_read(row) for row in rows], limit=limit, key=lambda s: str(s.id)
+        [subscription_view(row).values for row in rows], limit=limit, key=lambda s: str(s["id"])
     )
 
 
@@ -190,13 +195,13 @@ async def _load(
 
 async def get_subscription(
     services: Services, *, caller: Caller, subscription_id: uuid.UUID
-) -> SubscriptionRead:
+) -> View[SubscriptionRead]:
     """One subscription of the caller's binding."""
     async with services.database.session() as session:
         record = await repo.get_subscription(session, subscription_id, Audience.of(caller))
         if record is None:
             raise NotFound(f"no webhook subscription with id {subscription_id}")
-        return subscription_read(record)
+        return subscription_view(record)
 
 
 async def set_status(
@@ -271,8 +276,8 @@ async def list_deliveries(
     subscription_id: uuid.UUID,
     before: str | None,
     limit: int,
-) -> KeysetPage[DeliveryRead]:
-    """A subscription's deliveries, newest first."""
+) -> KeysetPage[dict[str, Any]]:
+    """A subscription's deliveries, newest first, as the values DeliveryRead shows."""
     await get_subscription(services, caller=caller, subscription_id=subscription_id)
     before_seq = int(before) if before is not None and before.isdigit() else None
     async with services.database.read() as reader:
@@ -281,10 +286,7 @@ async def list_deliveries(
         )
     page = KeysetPage.of(rows, limit=limit, key=lambda row: str(row["seq"]))
     items = [
-        DeliveryRead.model_validate(
-            row
-            | {"next_attempt_at": row["next_attempt_at"] if row["status"] == "pending" else None}
-        )
+        row | {"next_attempt_at": row["next_attempt_at"] if row["status"] == "pending" else None}
         for row in page.items
     ]
     return KeysetPage(items=items, next_after=page.next_after)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,12 +31,14 @@ from service.domain.fulfilment import (
 )
 from service.domain.matching import Candidate, CandidateSearch
 from service.domain.requests import OfferStatus, Proposal, ProviderType, RequestStatus
+from service.schemas.encoding import View
 from service.schemas.offers import (
     OfferBatch,
     OfferBatchCreate,
     OfferRead,
     ProviderChoice,
     offer_read,
+    offer_view,
 )
 from service.usecases.common import KeysetPage, Services
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
@@ -57,7 +60,7 @@ async def representation(session: AsyncSession, offer_id: uuid.UUID, now: dateti
     return offer_read(row, now=now)
 
 
-async def get_offer(services: Services, *, caller: Caller, offer_id: uuid.UUID) -> OfferRead:
+async def get_offer(services: Services, *, caller: Caller, offer_id: uuid.UUID) -> View[OfferRead]:
     """One offer, if the caller is its station's (or unbound) or speaks for its provider."""
     async with services.database.read() as reader:
         row = await OfferRepository(reader).get(offer_id)
@@ -67,13 +70,14 @@ async def get_offer(services: Services, *, caller: Caller, offer_id: uuid.UUID) 
         provider_organisation_id=row["provider_organisation_id"],
     ):
         raise not_found(offer_id)
-    return offer_read(row, now=services.clock())
+    return offer_view(row, now=services.clock())
 
 
 async def list_offers(
     services: Services, *, caller: Caller, where: OfferFilter, after: str | None, limit: int
-) -> KeysetPage[OfferRead]:
-    """A page of offers in the order they were made; a bound client sees its own only."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of offers in the order they were made, as the values OfferRead shows; a bound
+    client sees its own only."""
     where = dataclasses.replace(
         where, visible_to_station=caller.station_id, visible_to_organisation=caller.organisation_id
     )
@@ -81,9 +85,9 @@ async def list_offers(
     async with services.database.read() as reader:
         rows = await OfferRepository(reader).list(where, now=now, key=after, limit=limit + 1)
     return KeysetPage.of(
-        [offer_read(row, now=now) for row in rows],
+        [offer_view(row, now=now).values for row in rows],
         limit=limit,
-        key=lambda offer: encode_key(offer.created_at.isoformat(), offer.id),
+        key=lambda offer: encode_key(offer["created_at"].isoformat(), offer["id"]),
     )
 
 

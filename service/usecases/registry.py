@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from service.db.repositories.divisions import DivisionRepository
 from service.db.repositories.reports import coverage_by_district
-from service.db.tables import DivisionRecord
 from service.domain.catalogue import VOCABULARIES
 from service.domain.coverage import (
     METRIC_LABELS_ZH,
@@ -22,16 +22,12 @@ from service.schemas.divisions import (
     CoverageReport,
     DistrictCoverage,
     DivisionRead,
-    DivisionSummary,
     TargetProgressRead,
     Term,
     Vocabularies,
 )
+from service.schemas.encoding import View
 from service.usecases.common import KeysetPage, Services
-
-
-def _summary(record: DivisionRecord) -> DivisionSummary:
-    return DivisionSummary.model_validate(record.model_dump())
 
 
 def _ancestor_codes(code: str) -> list[str]:
@@ -48,15 +44,16 @@ def _ancestor_codes(code: str) -> list[str]:
     return [code[:n] for n in prefixes]
 
 
-async def get_division(services: Services, *, code: str) -> DivisionRead:
+async def get_division(services: Services, *, code: str) -> View[DivisionRead]:
     """One division with its parents, in one query."""
     async with services.database.read() as reader:
         records = await DivisionRepository(reader).get_many([*_ancestor_codes(code), code])
     if not records or records[-1].code != code:
         raise NotFound(f"Hangzhou has no division with code {code}")
     *parents, division = records
-    return DivisionRead(
-        **_summary(division).model_dump(), parents=[_summary(parent) for parent in parents]
+    return View(
+        DivisionRead,
+        {**division.model_dump(), "parents": [parent.model_dump() for parent in parents]},
     )
 
 
@@ -68,8 +65,8 @@ async def list_divisions(
     name_contains: str | None,
     after: str | None,
     limit: int,
-) -> KeysetPage[DivisionSummary]:
-    """A page of divisions in code order."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of divisions in code order, as the values DivisionSummary shows."""
     async with services.database.read() as reader:
         records = await DivisionRepository(reader).list(
             level=level,
@@ -78,8 +75,8 @@ async def list_divisions(
             after=after,
             limit=limit + 1,
         )
-    divisions = [_summary(record) for record in records]
-    return KeysetPage.of(divisions, limit=limit, key=lambda division: division.code)
+    divisions = [record.model_dump() for record in records]
+    return KeysetPage.of(divisions, limit=limit, key=lambda division: division["code"])
 
 
 def vocabularies() -> Vocabularies:

@@ -49,12 +49,14 @@ from service.domain.requests import (
     request_problems,
 )
 from service.schemas.common import LocationIn
+from service.schemas.encoding import View
 from service.schemas.resource_requests import (
     ResourceRequestCreate,
     ResourceRequestRead,
     ResourceRequestUpdate,
     WindowIn,
     resource_request_read,
+    resource_request_view,
 )
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
 from service.usecases.idempotency import Created, CreationResult, IdempotencyKey, create_once
@@ -150,7 +152,7 @@ async def create_request(
 
 async def get_request(
     services: Services, *, caller: Caller, request_id: uuid.UUID
-) -> ResourceRequestRead:
+) -> View[ResourceRequestRead]:
     """One request by id; a bound client sees its station's, or those offered to its
     organisation."""
     async with services.database.read() as reader:
@@ -159,23 +161,23 @@ async def get_request(
             reader, caller, request_id=request_id, station_id=row["station_id"]
         ):
             raise NotFound(f"no resource request with id {request_id}")
-    return resource_request_read(row)
+    return resource_request_view(row)
 
 
 async def list_requests(
     services: Services, *, caller: Caller, where: RequestFilter, after: str | None, limit: int
-) -> KeysetPage[ResourceRequestRead]:
+) -> KeysetPage[dict[str, Any]]:
     """A page of requests in window order (a bound client: its station's, or those offered to its
-    organisation)."""
+    organisation), as the values ResourceRequestRead shows."""
     where = dataclasses.replace(
         where, visible_to=caller.station_id, visible_to_organisation=caller.organisation_id
     )
     async with services.database.read() as reader:
         rows = await ResourceRequestRepository(reader).list(where, key=after, limit=limit + 1)
     return KeysetPage.of(
-        [resource_request_read(row) for row in rows],
+        [resource_request_view(row).values for row in rows],
         limit=limit,
-        key=lambda request: encode_key(request.window.starts_at.isoformat(), request.id),
+        key=lambda request: encode_key(request["window"]["starts_at"].isoformat(), request["id"]),
     )
 
 

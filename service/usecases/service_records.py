@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,7 @@ from service.db.tables import ServiceRecordRecord
 from service.domain.access import Caller, PersonKind
 from service.domain.errors import NotFound, RuleViolation
 from service.domain.service_records import LedgerEntry, ServiceRecordFilter
-from service.schemas.offers import ServiceRecordRead, service_record_read, service_records_csv
+from service.schemas.offers import service_record_view, service_records_csv
 from service.usecases.common import KeysetPage, Services
 from service.usecases.disclosure import disclosure
 
@@ -75,8 +76,9 @@ async def list_service_records(
     where: ServiceRecordFilter,
     after: str | None,
     limit: int,
-) -> KeysetPage[ServiceRecordRead]:
-    """A page of one volunteer's service records in date order."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of one volunteer's service records in date order, as the values ServiceRecordRead
+    shows."""
     where = _seen_by(caller, dataclasses.replace(where, volunteer_id=volunteer_id))
     async with services.database.read() as reader:
         records = ServiceRecordRepository(reader)
@@ -86,9 +88,9 @@ async def list_service_records(
             reader, services, caller, await records.list(where, key=after, limit=limit + 1)
         )
     return KeysetPage.of(
-        [service_record_read(row) for row in rows],
+        [service_record_view(row).values for row in rows],
         limit=limit,
-        key=lambda record: encode_key(record.service_date.isoformat(), record.id),
+        key=lambda record: encode_key(record["service_date"].isoformat(), record["id"]),
     )
 
 

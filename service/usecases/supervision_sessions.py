@@ -35,14 +35,15 @@ from service.domain.supervision import (
     session_problems,
     supervisor_problems,
 )
+from service.schemas.encoding import View
 from service.schemas.supervision import (
     SupervisionSessionCorrection,
     SupervisionSessionCreate,
     SupervisionSessionRead,
     SupervisionSessionVersionRead,
     SupervisorRef,
-    session_read,
-    version_read,
+    session_view,
+    version_view,
 )
 from service.usecases.common import KeysetPage, Services, check_version, unit_of_work
 from service.usecases.disclosure import disclosure
@@ -128,7 +129,7 @@ def _write_version(session: AsyncSession, record: SupervisionSessionRecord, now:
 
 async def _shown(
     reader: Reader, services: Services, caller: Caller, rows: list[Row], *, versions: bool = False
-) -> list[Any]:
+) -> list[View[Any]]:
     """Rows with their supervisors' names: a social worker's masked unless the caller may read
     the person."""
     parties = {(SupervisorType(row["supervisor_type"]), row["supervisor_id"]) for row in rows}
@@ -139,14 +140,14 @@ async def _shown(
         if kind is SupervisorType.SOCIAL_WORKER
     ]
     shown = await disclosure(reader, caller, workers, now=services.clock())
-    read = version_read if versions else session_read
-    result = []
+    view = version_view if versions else session_view
+    result: list[View[Any]] = []
     for row in rows:
         kind, party_id = SupervisorType(row["supervisor_type"]), row["supervisor_id"]
         name = names.get((kind, party_id))
         if kind is SupervisorType.SOCIAL_WORKER and name is not None:
             name = shown.name(PersonKind.SOCIAL_WORKER, party_id, name)
-        result.append(read(row, supervisor_name=name))
+        result.append(view(row, supervisor_name=name))
     return result
 
 
@@ -205,7 +206,7 @@ async def record_session(
         _write_version(session, record, now)
         await session.flush()
         return Created(
-            body=(await _shown(reader, services, caller, [record.model_dump()]))[0],
+            body=(await _shown(reader, services, caller, [record.model_dump()]))[0].validated(),
             location=f"/v1/supervision-sessions/{record.id}",
             version=record.version,
         )
@@ -271,54 +272,57 @@ async def correct_session(
         await session.flush()
         shown: SupervisionSessionRead = (
             await _shown(reader, services, caller, [record.model_dump()])
-        )[0]
+        )[0].validated()
         return shown
 
 
 async def get_session(
     services: Services, *, caller: Caller, session_id: uuid.UUID
-) -> SupervisionSessionRead:
+) -> View[SupervisionSessionRead]:
     """One session as it stands."""
     async with services.database.read() as reader:
         row = await SessionRepository(reader).get(session_id)
         if row is None or not _seen_by(caller, row):
             raise NotFound(f"no supervision session with id {session_id}")
-        shown: SupervisionSessionRead = (await _shown(reader, services, caller, [row]))[0]
+        shown: View[SupervisionSessionRead] = (await _shown(reader, services, caller, [row]))[0]
         return shown
 
 
 async def list_sessions(
     services: Services, *, caller: Caller, where: SessionFilter, after: str | None, limit: int
-) -> KeysetPage[SupervisionSessionRead]:
-    """A page of the sessions the caller may see, by the day held."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of the sessions the caller may see, by the day held, as the values
+    SupervisionSessionRead shows."""
     where = dataclasses.replace(
         where, visible_to_station=caller.station_id, visible_to_organisation=caller.organisation_id
     )
     async with services.database.read() as reader:
         rows = await SessionRepository(reader).list(where, key=after, limit=limit + 1)
-        items = await _shown(reader, services, caller, rows)
+        items = [view.values for view in await _shown(reader, services, caller, rows)]
     return KeysetPage.of(
-        items, limit=limit, key=lambda item: encode_key(item.held_on.isoformat(), item.id)
+        items, limit=limit, key=lambda item: encode_key(item["held_on"].isoformat(), item["id"])
     )
 
 
 async def list_versions(
     services: Services, *, caller: Caller, session_id: uuid.UUID, after: str | None, limit: int
-) -> KeysetPage[SupervisionSessionVersionRead]:
-    """A page of a session's archived versions, oldest first."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of a session's archived versions, oldest first, as the values
+    SupervisionSessionVersionRead shows."""
     async with services.database.read() as reader:
         repository = SessionRepository(reader)
         current = await repository.get(session_id)
         if current is None or not _seen_by(caller, current):
             raise NotFound(f"no supervision session with id {session_id}")
         rows = await repository.versions(session_id, key=after, limit=limit + 1)
-        items = await _shown(reader, services, caller, rows, versions=True)
-    return KeysetPage.of(items, limit=limit, key=lambda item: str(item.version))
+        shown = await _shown(reader, services, caller, rows, versions=True)
+    items = [view.values for view in shown]
+    return KeysetPage.of(items, limit=limit, key=lambda item: str(item["version"]))
 
 
 async def get_version(
     services: Services, *, caller: Caller, session_id: uuid.UUID, version: int
-) -> SupervisionSessionVersionRead:
+) -> View[SupervisionSessionVersionRead]:
     """One archived version of a session, exactly as recorded."""
     async with services.database.read() as reader:
         repository = SessionRepository(reader)
@@ -328,7 +332,7 @@ async def get_version(
         row = await repository.version(session_id, version)
         if row is None:
             raise NotFound(f"supervision session {session_id} has no version {version}")
-        shown: SupervisionSessionVersionRead = (
+        shown: View[SupervisionSessionVersionRead] = (
             await _shown(reader, services, caller, [row], versions=True)
         )[0]
         return shown

@@ -29,6 +29,7 @@ from service.domain.supervision import (
     completion_problems,
     hangzhou_today,
 )
+from service.schemas.encoding import View
 from service.schemas.supervision import (
     TrainingBatch,
     TrainingCourseCreate,
@@ -36,6 +37,7 @@ from service.schemas.supervision import (
     TrainingRecordRead,
     TrainingRecordUpdate,
     training_read,
+    training_view,
 )
 from service.usecases.common import (
     KeysetPage,
@@ -171,28 +173,29 @@ async def _seen_by(reader: Reader, caller: Caller, row: Row) -> bool:
 
 async def get_record(
     services: Services, *, caller: Caller, record_id: uuid.UUID
-) -> TrainingRecordRead:
+) -> View[TrainingRecordRead]:
     """One training record."""
     async with services.database.read() as reader:
         row = await TrainingRepository(reader).get(record_id)
         if row is None or not await _seen_by(reader, caller, row):
             raise NotFound(f"no training record with id {record_id}")
-    return training_read(row)
+    return training_view(row)
 
 
 async def list_records(
     services: Services, *, caller: Caller, where: TrainingFilter, after: str | None, limit: int
-) -> KeysetPage[TrainingRecordRead]:
-    """A page of the records the caller may see, by completion day."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of the records the caller may see, by completion day, as the values
+    TrainingRecordRead shows."""
     where = dataclasses.replace(
         where, visible_to_station=caller.station_id, visible_to_organisation=caller.organisation_id
     )
     async with services.database.read() as reader:
         rows = await TrainingRepository(reader).list(where, key=after, limit=limit + 1)
     return KeysetPage.of(
-        [training_read(row) for row in rows],
+        [training_view(row).values for row in rows],
         limit=limit,
-        key=lambda item: encode_key(item.completed_on.isoformat(), item.id),
+        key=lambda item: encode_key(item["completed_on"].isoformat(), item["id"]),
     )
 
 
