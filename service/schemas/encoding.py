@@ -15,6 +15,7 @@ contract to pydantic's bytes.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import types
 import uuid
 from collections.abc import Callable, Mapping
@@ -71,6 +72,8 @@ class _Compiler:
             "UUID": uuid.UUID,
             "datetime": dt.datetime,
             "date": dt.date,
+            "_uuid_text": _uuid_text,
+            "_date_text": _date_text,
             "str": str,
             "int": int,
             "float": float,
@@ -175,19 +178,43 @@ class _Compiler:
             member = self.name("member_", _member_value(annotation))
             known = f"{value}.__class__ is str and {value} in {allowed}"
             return f"({value} if {known} else {member}({value}))"
-        if annotation is uuid.UUID:
-            return f"(str({value}) if isinstance({value}, UUID) else _f())"
+        if annotation is uuid.UUID:  # an object, or text already in the form pydantic writes
+            return f"(str({value}) if isinstance({value}, UUID) else _uuid_text({value}))"
+        if annotation is dt.date:  # JSON columns keep dates as ISO text
+            return f"({value} if {value}.__class__ is date else _date_text({value}))"
         simple = {
             bool: "bool",
             int: "int",
             float: "float",
             str: "str",
             dt.datetime: "datetime",
-            dt.date: "date",
         }
         if annotation in simple:
             return f"({value} if {value}.__class__ is {simple[annotation]} else _f())"
         raise Fallback
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_CANONICAL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _uuid_text(value: Any) -> str:
+    """A UUID stored as text, when it is already lower-case and hyphenated (as pydantic
+    writes it); any other spelling goes to pydantic."""
+    if value.__class__ is str and _CANONICAL_UUID.fullmatch(value):
+        return value
+    raise Fallback
+
+
+def _date_text(value: Any) -> str:
+    """A date stored as ISO text (`2026-03-01`), when it is a real date in that very form."""
+    if value.__class__ is str and _CANONICAL_DATE.fullmatch(value):
+        try:
+            if dt.date.fromisoformat(value).isoformat() == value:
+                return value
+        except ValueError:
+            pass
+    raise Fallback
 
 
 def _check_model(model: type[BaseModel]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -93,7 +94,7 @@ class WeeklyWindow(Output):
 class DateException(Output):
     """A date on which the weekly pattern does not hold."""
 
-    date: Day
+    date: dt.date = Field(examples=["2026-03-01"])  # stored as validated: no re-validation
     available: bool
     note: str | None = None
 

@@ -28,6 +28,14 @@ from service.schemas.stations import StationPage, StationRead
 ZONES = st.sampled_from(
     [dt.UTC, None, dt.timezone(dt.timedelta(hours=8)), dt.timezone(dt.timedelta(hours=-3))]
 )
+ODD_DATES = [
+    "2026-3-1",
+    "2026-02-30",
+    "20260301",
+    "2026-03-01T00:00",
+    "0000-01-01",
+    "２０２６-03-01",
+]  # noqa: E501, RUF001
 WRONG = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.booleans(), st.floats())
 
 
@@ -59,9 +67,9 @@ def values_of(annotation: Any, depth: int = 0) -> st.SearchStrategy[Any]:  # noq
         int: st.integers(min_value=-(2**70), max_value=2**70),
         float: st.floats(),
         bool: st.booleans(),
-        uuid.UUID: st.uuids() | st.uuids().map(str),
+        uuid.UUID: st.uuids() | st.uuids().map(str) | st.uuids().map(lambda u: str(u).upper()),
         dt.datetime: st.datetimes(timezones=ZONES),
-        dt.date: st.dates(),
+        dt.date: st.dates() | st.dates().map(dt.date.isoformat) | st.sampled_from(ODD_DATES),
     }
     if annotation in simple:
         return simple[annotation] | WRONG
