@@ -10,7 +10,11 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from service.domain.access import Caller, Scope
 from service.domain.allocation import RunFilter, RunStatus
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.params import DistrictCodeQuery
 from service.http.responses import (
     CREATE,
@@ -36,7 +40,6 @@ from service.schemas.allocation_runs import (
     AllocationRunRead,
 )
 from service.schemas.common import NoBody
-from service.schemas.encoding import View
 from service.usecases import allocation_runs
 
 router = APIRouter(prefix="/v1/allocation-runs", tags=["allocation-runs"], route_class=ApiRoute)
@@ -99,10 +102,7 @@ async def list_allocation_runs(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(
-        View(AllocationRunPage, {"items": result.items, "next_page_token": next_token})
-    )
+    return page_response(AllocationRunPage, result, where)
 
 
 @router.get(

@@ -9,13 +9,16 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from service.domain.access import Caller, Scope
 from service.domain.audit import AuditFilter
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.params import Instant
-from service.http.responses import READ, json_response, problems
+from service.http.responses import READ, problems
 from service.http.routing import ApiRoute, ServicesDep
 from service.http.security import require
 from service.schemas.audit import AuditEventPage
-from service.schemas.encoding import View
 from service.usecases import audit
 
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"], route_class=ApiRoute)
@@ -62,7 +65,4 @@ async def list_audit_events(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(
-        View(AuditEventPage, {"items": result.items, "next_page_token": next_token})
-    )
+    return page_response(AuditEventPage, result, where)

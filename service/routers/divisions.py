@@ -7,14 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from service.domain.divisions import DivisionLevel
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.params import NameQuery
 from service.http.responses import READ, READ_ONE, json_response, problems
 from service.http.routing import ApiRoute, ServicesDep
 from service.http.security import ReadCaller
 from service.schemas.common import ANY_DIVISION_CODE
 from service.schemas.divisions import DivisionPage, DivisionRead, Vocabularies
-from service.schemas.encoding import View
 from service.usecases import registry
 
 router = APIRouter(tags=["reference data"], route_class=ApiRoute)
@@ -47,8 +50,7 @@ async def list_divisions(
         after=decode_page_token(page.token, filters),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, filters)
-    return json_response(View(DivisionPage, {"items": result.items, "next_page_token": next_token}))
+    return page_response(DivisionPage, result, filters)
 
 
 @router.get(

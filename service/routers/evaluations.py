@@ -7,7 +7,11 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from service.domain.evaluations import EvaluationFilter, EvaluationOutcome
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.params import DistrictCodeQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -30,7 +34,6 @@ from service.http.routing import (
 )
 from service.http.security import ReadCaller, WriteCaller
 from service.routers.periods import From, To, checked_range
-from service.schemas.encoding import View
 from service.schemas.evaluations import (
     EvaluationCreate,
     EvaluationPage,
@@ -116,8 +119,7 @@ async def list_evaluations(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(EvaluationPage(items=result.items, next_page_token=next_token))
+    return page_response(EvaluationPage, result, where)
 
 
 @router.get(
@@ -217,8 +219,7 @@ async def list_satisfaction_surveys(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(View(SurveyPage, {"items": result.items, "next_page_token": next_token}))
+    return page_response(SurveyPage, result, where)
 
 
 @router.get(

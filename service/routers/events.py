@@ -11,7 +11,11 @@ from service.domain.access import Caller, Scope
 from service.domain.events import CATALOGUE
 from service.domain.webhooks import SubscriptionStatus
 from service.http.event_schemas import SCHEMA_BASE
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.params import DistrictCodeQuery
 from service.http.responses import (
     CREATE,
@@ -30,7 +34,6 @@ from service.http.routing import (
     idempotency_key,
 )
 from service.http.security import require
-from service.schemas.encoding import View
 from service.schemas.events import (
     DeliveryPage,
     EventPage,
@@ -156,10 +159,7 @@ async def list_webhook_subscriptions(
     result = await events.list_subscriptions(
         services, caller=caller, after=decode_page_token(page.token, None), limit=page.size
     )
-    next_token = result.next_after and encode_page_token(result.next_after, None)
-    return json_response(
-        View(SubscriptionPage, {"items": result.items, "next_page_token": next_token})
-    )
+    return page_response(SubscriptionPage, result, None)
 
 
 @router.get(
@@ -299,5 +299,4 @@ async def list_webhook_deliveries(
         before=decode_page_token(page.token, None),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, None)
-    return json_response(View(DeliveryPage, {"items": result.items, "next_page_token": next_token}))
+    return page_response(DeliveryPage, result, None)

@@ -12,7 +12,11 @@ from service.domain.errors import FieldProblem
 from service.domain.fulfilment import OfferFilter
 from service.domain.requests import OfferStatus, ProviderType
 from service.domain.service_records import ServiceRecordFilter
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.params import CalendarDate
 from service.http.preconditions import IfNoneMatch
 from service.http.problems import ProblemError
@@ -22,7 +26,6 @@ from service.http.responses import (
     READ,
     READ_ONE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -35,7 +38,6 @@ from service.http.routing import (
 )
 from service.http.security import require
 from service.schemas.common import NoBody
-from service.schemas.encoding import View
 from service.schemas.offers import (
     CSV_MEDIA_TYPE,
     OfferBatch,
@@ -139,8 +141,7 @@ async def list_offers(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(View(OfferPage, {"items": result.items, "next_page_token": next_token}))
+    return page_response(OfferPage, result, where)
 
 
 @router.get(
@@ -323,10 +324,7 @@ async def list_service_records(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(
-        View(ServiceRecordPage, {"items": result.items, "next_page_token": next_token})
-    )
+    return page_response(ServiceRecordPage, result, where)
 
 
 _CSV: dict[int | str, dict[str, Any]] = {

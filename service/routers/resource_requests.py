@@ -12,7 +12,11 @@ from service.domain.access import Caller, Scope
 from service.domain.errors import FieldProblem
 from service.domain.offerings import ServiceCategory
 from service.domain.requests import RequestFilter, RequestStatus, Urgency
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.params import DistrictCodeQuery, Instant
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.problems import ProblemError
@@ -23,7 +27,6 @@ from service.http.responses import (
     READ_ONE,
     UPDATE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -36,7 +39,6 @@ from service.http.routing import (
 )
 from service.http.security import require
 from service.schemas.common import NoBody
-from service.schemas.encoding import View
 from service.schemas.resource_requests import (
     ResourceRequestCreate,
     ResourceRequestPage,
@@ -139,10 +141,7 @@ async def list_resource_requests(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(
-        View(ResourceRequestPage, {"items": result.items, "next_page_token": next_token})
-    )
+    return page_response(ResourceRequestPage, result, where)
 
 
 @router.get(

@@ -8,7 +8,11 @@ from fastapi import APIRouter, Request, Response
 
 from service.domain.stations import StationFilter
 from service.domain.vocabulary import Specialty, StationStatus
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.params import DistrictCodeQuery, TownshipCodeQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -18,7 +22,6 @@ from service.http.responses import (
     READ_ONE,
     UPDATE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -30,7 +33,6 @@ from service.http.routing import (
     idempotency_key,
 )
 from service.http.security import ReadCaller, WriteCaller
-from service.schemas.encoding import View
 from service.schemas.stations import StationCreate, StationPage, StationRead, StationUpdate
 from service.usecases import stations
 
@@ -92,8 +94,7 @@ async def list_stations(
     result = await stations.list_stations(
         services, where=where, after=decode_page_token(page.token, where), limit=page.size
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(View(StationPage, {"items": result.items, "next_page_token": next_token}))
+    return page_response(StationPage, result, where)
 
 
 @router.get(

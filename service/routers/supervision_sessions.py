@@ -8,7 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from service.domain.supervision import SessionFilter, SessionStatus, SupervisorType
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
     CREATE,
@@ -30,7 +34,6 @@ from service.http.routing import (
 )
 from service.http.security import ReadCaller, WriteCaller
 from service.routers.periods import From, To, checked_range
-from service.schemas.encoding import View
 from service.schemas.supervision import (
     SupervisionSessionCorrection,
     SupervisionSessionCreate,
@@ -109,10 +112,7 @@ async def list_supervision_sessions(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(
-        View(SupervisionSessionPage, {"items": result.items, "next_page_token": next_token})
-    )
+    return page_response(SupervisionSessionPage, result, where)
 
 
 @router.get(
@@ -177,12 +177,7 @@ async def list_supervision_session_versions(
         after=decode_page_token(page.token, {"session_id": str(session_id)}),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(
-        result.next_after, {"session_id": str(session_id)}
-    )
-    return json_response(
-        View(SupervisionSessionVersionPage, {"items": result.items, "next_page_token": next_token})
-    )
+    return page_response(SupervisionSessionVersionPage, result, {"session_id": str(session_id)})
 
 
 @router.get(

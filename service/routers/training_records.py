@@ -7,7 +7,11 @@ import uuid
 from fastapi import APIRouter, Request, Response
 
 from service.domain.supervision import TrainingFilter, TrainingKind, TrainingStatus
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import (
+    PageParamsDep,
+    decode_page_token,
+    page_response,
+)
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
     CREATE,
@@ -16,7 +20,6 @@ from service.http.responses import (
     READ_ONE,
     UPDATE,
     creation_response,
-    json_response,
     problems,
     versioned_response,
 )
@@ -29,7 +32,6 @@ from service.http.routing import (
 )
 from service.http.security import ReadCaller, WriteCaller
 from service.routers.periods import From, To, checked_range
-from service.schemas.encoding import View
 from service.schemas.supervision import (
     TrainingBatch,
     TrainingCourseCreate,
@@ -110,10 +112,7 @@ async def list_training_records(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(
-        View(TrainingRecordPage, {"items": result.items, "next_page_token": next_token})
-    )
+    return page_response(TrainingRecordPage, result, where)
 
 
 @router.get(
