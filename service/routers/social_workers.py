@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from service.domain.offerings import Skill
 from service.domain.partners import CertificateLevel, Employment, PartnerStatus, SupervisorLevel
 from service.domain.people import SocialWorkerFilter
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import PageParamsDep, decode_page_token, page_response
 from service.http.params import DivisionCodeQuery, NameQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -121,8 +121,7 @@ async def list_social_workers(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(SocialWorkerPage(items=result.items, next_page_token=next_token))
+    return page_response(SocialWorkerPage, result, where)
 
 
 @router.post(
@@ -167,7 +166,7 @@ async def get_social_worker(
     worker = await social_workers.get_social_worker(
         services, caller=caller, social_worker_id=social_worker_id
     )
-    return versioned_response(worker, version=worker.version, if_none_match=if_none_match)
+    return versioned_response(worker, version=worker["version"], if_none_match=if_none_match)
 
 
 @router.patch(

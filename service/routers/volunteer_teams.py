@@ -13,7 +13,6 @@ from service.domain.resources import VolunteerTeamFilter
 from service.http.pagination import (
     PageParamsDep,
     decode_page_token,
-    encode_page_token,
     page_response,
 )
 from service.http.params import DivisionCodeQuery, NameQuery
@@ -184,8 +183,7 @@ async def list_volunteer_team_members(
         after=decode_page_token(page.token, filters),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, filters)
-    return json_response(TeamMemberPage(items=result.items, next_page_token=next_token))
+    return page_response(TeamMemberPage, result, filters)
 
 
 @router.get(

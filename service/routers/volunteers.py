@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from service.domain.offerings import Skill
 from service.domain.partners import PartnerStatus
 from service.domain.resources import VolunteerFilter
-from service.http.pagination import PageParamsDep, decode_page_token, encode_page_token
+from service.http.pagination import PageParamsDep, decode_page_token, page_response
 from service.http.params import DivisionCodeQuery, NameQuery
 from service.http.preconditions import IfMatch, IfNoneMatch, parse_if_match
 from service.http.responses import (
@@ -117,8 +117,7 @@ async def list_volunteers(
         after=decode_page_token(page.token, where),
         limit=page.size,
     )
-    next_token = result.next_after and encode_page_token(result.next_after, where)
-    return json_response(VolunteerPage(items=result.items, next_page_token=next_token))
+    return page_response(VolunteerPage, result, where)
 
 
 @router.post(
@@ -161,7 +160,7 @@ async def get_volunteer(
 ) -> Response:
     """Get one volunteer, masked, with its ETag (scope `registry:read`)."""
     volunteer = await volunteers.get_volunteer(services, caller=caller, volunteer_id=volunteer_id)
-    return versioned_response(volunteer, version=volunteer.version, if_none_match=if_none_match)
+    return versioned_response(volunteer, version=volunteer["version"], if_none_match=if_none_match)
 
 
 @router.patch(

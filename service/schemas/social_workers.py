@@ -24,6 +24,7 @@ from service.schemas.common import (
     fold_steward,
     shown_name,
 )
+from service.schemas.encoding import View
 from service.schemas.partners import Skills
 from service.schemas.stations import absent
 from service.schemas.volunteers import Availability, AvailabilityIn
@@ -165,7 +166,7 @@ class SocialWorkerContact(Output):
     phone: str | None
 
 
-def social_worker_read(row: Mapping[str, Any], *, reveal: bool = False) -> SocialWorkerRead:
+def social_worker_view(row: Mapping[str, Any], *, reveal: bool = False) -> View[SocialWorkerRead]:
     """A stored social worker as the registry shows it: masked copies only, nothing decrypted;
     the name in clear only when the caller may read the person (`reveal`)."""
     values = fold_steward(dict(row))
@@ -179,4 +180,9 @@ def social_worker_read(row: Mapping[str, Any], *, reveal: bool = False) -> Socia
     values["availability"] = (
         None if weekly is None else {"weekly": weekly, "exceptions": exceptions or []}
     )
-    return SocialWorkerRead.model_validate(values)
+    return View(SocialWorkerRead, values)
+
+
+def social_worker_read(row: Mapping[str, Any], *, reveal: bool = False) -> SocialWorkerRead:
+    """A stored social worker as its validated response model (see `social_worker_view`)."""
+    return social_worker_view(row, reveal=reveal).validated()

@@ -268,7 +268,7 @@ class TeamMemberPage(Page[TeamMemberRead]):
     """A page of a team's members, in the order they joined."""
 
 
-def volunteer_read(row: Mapping[str, Any], *, reveal: bool = False) -> VolunteerRead:
+def volunteer_view(row: Mapping[str, Any], *, reveal: bool = False) -> View[VolunteerRead]:
     """A stored volunteer as the API shows it: masked copies only, nothing decrypted; the name
     in clear only when the caller may read the person (`reveal`)."""
     values = fold_steward(dict(row))
@@ -283,7 +283,12 @@ def volunteer_read(row: Mapping[str, Any], *, reveal: bool = False) -> Volunteer
     }
     for sealed in ("phone_ciphertext", "id_number_ciphertext", "id_number_index"):
         values.pop(sealed, None)
-    return VolunteerRead.model_validate(values)
+    return View(VolunteerRead, values)
+
+
+def volunteer_read(row: Mapping[str, Any], *, reveal: bool = False) -> VolunteerRead:
+    """A stored volunteer as its validated response model (see `volunteer_view`)."""
+    return volunteer_view(row, reveal=reveal).validated()
 
 
 def team_view(row: Mapping[str, Any]) -> View[VolunteerTeamRead]:
@@ -296,10 +301,14 @@ def team_read(row: Mapping[str, Any]) -> VolunteerTeamRead:
     return team_view(row).validated()
 
 
-def team_member_read(row: Mapping[str, Any], *, reveal: bool = False) -> TeamMemberRead:
+def team_member_view(row: Mapping[str, Any], *, reveal: bool = False) -> View[TeamMemberRead]:
     """A member row (the volunteer's columns with `role` and `joined_on`) as the API shows it."""
     values = dict(row)
     role, joined_on = values.pop("role"), values.pop("joined_on")
-    return TeamMemberRead(
-        volunteer=volunteer_read(values, reveal=reveal), role=role, joined_on=joined_on
-    )
+    volunteer = volunteer_view(values, reveal=reveal).values
+    return View(TeamMemberRead, {"volunteer": volunteer, "role": role, "joined_on": joined_on})
+
+
+def team_member_read(row: Mapping[str, Any], *, reveal: bool = False) -> TeamMemberRead:
+    """A member row as its validated response model (see `team_member_view`)."""
+    return team_member_view(row, reveal=reveal).validated()

@@ -37,6 +37,7 @@ from service.domain.people import (
     place_of_service,
 )
 from service.pii import PiiVault
+from service.schemas.encoding import View
 from service.schemas.social_workers import (
     SocialWorkerContact,
     SocialWorkerCreate,
@@ -44,6 +45,7 @@ from service.schemas.social_workers import (
     SocialWorkerRead,
     SocialWorkerUpdate,
     social_worker_read,
+    social_worker_view,
 )
 from service.usecases.audit import record_disclosure, record_search
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
@@ -163,12 +165,12 @@ def _check_may_change(caller: Caller, record: SocialWorkerRecord) -> None:
 
 async def _shown(
     reader: Reader, services: Services, caller: Caller, rows: list[Row]
-) -> list[SocialWorkerRead]:
+) -> list[View[SocialWorkerRead]]:
     """Rows as the caller may see them: names in clear only for persons it may read."""
     shown = await disclosure(
         reader, caller, [(KIND, row["id"]) for row in rows], now=services.clock()
     )
-    return [social_worker_read(row, reveal=shown.reveals(KIND, row["id"])) for row in rows]
+    return [social_worker_view(row, reveal=shown.reveals(KIND, row["id"])) for row in rows]
 
 
 async def create_social_worker(
@@ -221,7 +223,7 @@ async def create_social_worker(
         await session.flush()
         row = record.model_dump()
         return Created(
-            body=(await _shown(reader, services, caller, [row]))[0],
+            body=(await _shown(reader, services, caller, [row]))[0].validated(),
             location=f"/v1/social-workers/{record.id}",
             version=record.version,
         )
@@ -244,7 +246,7 @@ async def _duplicate(
 
 async def get_social_worker(
     services: Services, *, caller: Caller, social_worker_id: uuid.UUID
-) -> SocialWorkerRead:
+) -> View[SocialWorkerRead]:
     """One social worker by id, identifiers masked."""
     async with services.database.read() as reader:
         row = await SocialWorkerRepository(reader).get(social_worker_id)
@@ -260,9 +262,9 @@ async def list_social_workers(
     where: SocialWorkerFilter,
     after: str | None,
     limit: int,
-) -> KeysetPage[SocialWorkerRead]:
-    """A page of social workers in registration order; a search by name (`q`) needs `pii:read`
-    and finds only the persons the caller may read."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of social workers in registration order, as the values SocialWorkerRead shows;
+    a search by name (`q`) needs `pii:read` and finds only the persons the caller may read."""
     readable = None
     if where.name_contains is not None:
         check_may_search_names(caller)
@@ -271,11 +273,11 @@ async def list_social_workers(
         rows = await SocialWorkerRepository(reader).list(
             where, key=after, limit=limit + 1, readable=readable
         )
-        items = await _shown(reader, services, caller, rows)
+        items = [view.values for view in await _shown(reader, services, caller, rows)]
     return KeysetPage.of(
         items,
         limit=limit,
-        key=lambda worker: encode_key(worker.created_at.isoformat(), worker.id),
+        key=lambda worker: encode_key(worker["created_at"].isoformat(), worker["id"]),
     )
 
 
@@ -332,7 +334,7 @@ async def update_social_worker(
         reader = SqlAlchemyReader(session)
         current = social_worker_read(record.model_dump(), reveal=True).model_dump(mode="json")
         if all(current.get(name) == value for name, value in sent.items()):
-            return (await _shown(reader, services, caller, [record.model_dump()]))[0]
+            return (await _shown(reader, services, caller, [record.model_dump()]))[0].validated()
         merged = current | sent
         problems = certificate_problems(
             CertificateLevel(merged["certificate_level"]), merged["certificate_number"]
@@ -368,7 +370,7 @@ async def update_social_worker(
                 raise await _duplicate(reader, services, caller, existing)
         apply_changes(record, columns, now=services.clock())
         await session.flush()
-        return (await _shown(reader, services, caller, [record.model_dump()]))[0]
+        return (await _shown(reader, services, caller, [record.model_dump()]))[0].validated()
 
 
 async def disclose_contact(

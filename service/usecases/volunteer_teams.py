@@ -37,7 +37,7 @@ from service.schemas.volunteers import (
     VolunteerTeamCreate,
     VolunteerTeamRead,
     VolunteerTeamUpdate,
-    team_member_read,
+    team_member_view,
     team_read,
     team_view,
 )
@@ -103,13 +103,13 @@ def _check_leader(caller: Caller, values: dict[str, Any]) -> None:
 
 async def _shown_members(
     reader: Reader, services: Services, caller: Caller, rows: list[Row]
-) -> list[TeamMemberRead]:
+) -> list[View[TeamMemberRead]]:
     """Member rows as the caller may see them: names in clear only for persons it may read."""
     kind = PersonKind.VOLUNTEER
     shown = await disclosure(
         reader, caller, [(kind, row["id"]) for row in rows], now=services.clock()
     )
-    return [team_member_read(row, reveal=shown.reveals(kind, row["id"])) for row in rows]
+    return [team_member_view(row, reveal=shown.reveals(kind, row["id"])) for row in rows]
 
 
 def _touch(services: Services, team: VolunteerTeamRecord) -> None:
@@ -261,7 +261,7 @@ async def put_member(
                 f"volunteer {volunteer_id} is not in team {team_id}", code="not_a_member"
             )
         shown = await _shown_members(reader, services, caller, [row])
-    return MembershipChange(member=shown[0], added=added)
+    return MembershipChange(member=shown[0].validated(), added=added)
 
 
 async def remove_member(
@@ -281,7 +281,7 @@ async def remove_member(
 
 async def get_member(
     services: Services, *, caller: Caller, team_id: uuid.UUID, volunteer_id: uuid.UUID
-) -> TeamMemberRead:
+) -> View[TeamMemberRead]:
     """One member of a team, masked."""
     async with services.database.read() as reader:
         teams = VolunteerTeamRepository(reader)
@@ -297,16 +297,17 @@ async def get_member(
 
 async def list_members(
     services: Services, *, caller: Caller, team_id: uuid.UUID, after: str | None, limit: int
-) -> KeysetPage[TeamMemberRead]:
-    """A page of a team's members in the order they joined, masked."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of a team's members in the order they joined, masked, as the values
+    TeamMemberRead shows."""
     async with services.database.read() as reader:
         teams = VolunteerTeamRepository(reader)
         if await teams.get(team_id) is None:
             raise NotFound(f"no volunteer team with id {team_id}")
         rows = await teams.members(team_id, key=after, limit=limit + 1)
-        items = await _shown_members(reader, services, caller, rows)
+        items = [view.values for view in await _shown_members(reader, services, caller, rows)]
     return KeysetPage.of(
         items,
         limit=limit,
-        key=lambda member: encode_key(member.joined_on.isoformat(), member.volunteer.id),
+        key=lambda member: encode_key(member["joined_on"].isoformat(), member["volunteer"]["id"]),
     )

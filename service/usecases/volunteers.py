@@ -33,12 +33,14 @@ from service.domain.partners import (
 )
 from service.domain.resources import VolunteerFilter, approximate_home, home_problems
 from service.pii import PiiVault
+from service.schemas.encoding import View
 from service.schemas.volunteers import (
     VolunteerContact,
     VolunteerCreate,
     VolunteerRead,
     VolunteerUpdate,
     volunteer_read,
+    volunteer_view,
 )
 from service.usecases.audit import record_disclosure, record_search
 from service.usecases.common import KeysetPage, Services, apply_changes, check_version, unit_of_work
@@ -169,12 +171,12 @@ async def _duplicate(
 
 async def shown_volunteers(
     reader: Reader, services: Services, caller: Caller, rows: Sequence[Row]
-) -> list[VolunteerRead]:
+) -> list[View[VolunteerRead]]:
     """Rows as the caller may see them: names in clear only for persons it may read."""
     shown = await disclosure(
         reader, caller, [(KIND, row["id"]) for row in rows], now=services.clock()
     )
-    return [volunteer_read(row, reveal=shown.reveals(KIND, row["id"])) for row in rows]
+    return [volunteer_view(row, reveal=shown.reveals(KIND, row["id"])) for row in rows]
 
 
 async def create_volunteer(
@@ -217,7 +219,9 @@ async def create_volunteer(
         session.add(record)
         await session.flush()
         return Created(
-            body=(await shown_volunteers(reader, services, caller, [record.model_dump()]))[0],
+            body=(await shown_volunteers(reader, services, caller, [record.model_dump()]))[
+                0
+            ].validated(),
             location=f"/v1/volunteers/{record.id}",
             version=record.version,
         )
@@ -227,7 +231,7 @@ async def create_volunteer(
 
 async def get_volunteer(
     services: Services, *, caller: Caller, volunteer_id: uuid.UUID
-) -> VolunteerRead:
+) -> View[VolunteerRead]:
     """One volunteer by id, masked."""
     async with services.database.read() as reader:
         row = await VolunteerRepository(reader).get(volunteer_id)
@@ -238,9 +242,9 @@ async def get_volunteer(
 
 async def list_volunteers(
     services: Services, *, caller: Caller, where: VolunteerFilter, after: str | None, limit: int
-) -> KeysetPage[VolunteerRead]:
-    """A page of volunteers in registration order, masked; a search by name (`q`) needs
-    `pii:read` and finds only the persons the caller may read."""
+) -> KeysetPage[dict[str, Any]]:
+    """A page of volunteers in registration order, masked, as the values VolunteerRead shows;
+    a search by name (`q`) needs `pii:read` and finds only the persons the caller may read."""
     readable = None
     if where.name_contains is not None:
         check_may_search_names(caller)
@@ -249,11 +253,11 @@ async def list_volunteers(
         rows = await VolunteerRepository(reader).list(
             where, key=after, limit=limit + 1, readable=readable
         )
-        items = await shown_volunteers(reader, services, caller, rows)
+        items = [view.values for view in await shown_volunteers(reader, services, caller, rows)]
     return KeysetPage.of(
         items,
         limit=limit,
-        key=lambda volunteer: encode_key(volunteer.created_at.isoformat(), volunteer.id),
+        key=lambda volunteer: encode_key(volunteer["created_at"].isoformat(), volunteer["id"]),
     )
 
 
@@ -340,7 +344,9 @@ async def update_volunteer(
         if changed:
             apply_changes(record, changed, now=services.clock())
             await session.flush()
-        return (await shown_volunteers(reader, services, caller, [record.model_dump()]))[0]
+        return (await shown_volunteers(reader, services, caller, [record.model_dump()]))[
+            0
+        ].validated()
 
 
 async def volunteer_contact(
