@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import csv
 import json
 import math
@@ -42,6 +43,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -90,6 +92,31 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+class RssSampler:
+    """Every replica's resident memory, read every `every` seconds while a run goes on: whether
+    growth levels off (caches, the allocator's arenas) or keeps on (a leak)."""
+
+    def __init__(self, cluster: Cluster, *, every: float) -> None:
+        self.cluster, self.every = cluster, every
+        self.samples: list[tuple[float, list[int]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        while not self._stop.wait(self.every):
+            with contextlib.suppress(RuntimeError, OSError):
+                self.samples.append((round(time.monotonic() - started), self.cluster.rss()))
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def rss_kib(pid: int) -> int:
@@ -473,8 +500,13 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=int, default=30)
     parser.add_argument("--warmup-seconds", type=int, default=5)
     parser.add_argument("--soak-seconds", type=int, default=600)
-    parser.add_argument("--soak-warmup-seconds", type=int, default=60)
+    # Long enough for every replica to have served the bureau's allocation runs and reports,
+    # whose peak sets a replica's resident size once (bench/README.md, the soak's series).
+    parser.add_argument("--soak-warmup-seconds", type=int, default=180)
     parser.add_argument("--soak-fraction", type=float, default=0.7)
+    parser.add_argument(
+        "--soak-rate", type=float, help="soak at this rate (a search's 70 %% found before)"
+    )
     parser.add_argument("--p99-ms", type=float, default=250.0)
     parser.add_argument("--volunteers", type=int, default=10_000)
     parser.add_argument("--organisations", type=int, default=2_000)
@@ -531,8 +563,8 @@ def main() -> None:
                 cluster.stop()
         size = max(counts)
         best = results["replicas"][str(size)]["best_rps"]
-        if args.soak_seconds > 0 and best > 0:
-            rate = round(best * args.soak_fraction, 1)
+        rate = args.soak_rate or round(best * args.soak_fraction, 1)
+        if args.soak_seconds > 0 and rate > 0:
             print(f"soak: {size} replica(s) at {rate}/s for {args.soak_seconds} s", flush=True)
             cluster = Cluster(size, env, workdir)
             try:
@@ -540,7 +572,8 @@ def main() -> None:
                 # first of every statement): it is read once the replicas have served a while.
                 locust_run(cluster.url, rate, args.soak_warmup_seconds, args, world, workdir)
                 before = cluster.rss()
-                soak = locust_run(cluster.url, rate, args.soak_seconds, args, world, workdir)
+                with RssSampler(cluster, every=args.soak_seconds / 10) as series:
+                    soak = locust_run(cluster.url, rate, args.soak_seconds, args, world, workdir)
                 after = cluster.rss()
                 alive = cluster.alive()
             finally:
@@ -551,6 +584,7 @@ def main() -> None:
                 "rss_kib_start": before,
                 "rss_kib_end": after,
                 "rss_growth_percent": growth,
+                "rss_kib_series": series.samples,  # (seconds into the soak, [KiB per replica])
                 "passed": soak["failures"] == 0 and max(growth) < 10 and alive,
             }
             results["soak"] = soak

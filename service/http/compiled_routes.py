@@ -35,10 +35,11 @@ from fastapi.dependencies.utils import (
     _validate_value_with_model_field,
 )
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined as _UNDEFINED
 from starlette._utils import get_route_path
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, QueryParams
+from starlette.requests import cookie_parser
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.responses import Response
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from fastapi._compat import ModelField
 
-_UNDEFINED: Any = FieldInfo().default  # pydantic's PydanticUndefined, as FastAPI uses it
 _NO_QUERY = QueryParams("")
 
 
@@ -184,8 +184,6 @@ class CompiledRoute:
         headers = Headers(scope=scope)
         cookies: Mapping[str, str] | None = None
         if self.reads_cookies:
-            from starlette.requests import cookie_parser  # noqa: PLC0415 - rarely needed
-
             cookies = cookie_parser(headers.get("cookie", ""))
         sources: dict[str, Any] = {
             "path": path_params,
