@@ -8,12 +8,8 @@
 # BENCH_KEEP=1 keeps the database and the replicas' logs for a look after.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-PYTHON=${BENCH_PYTHON:-$ROOT/.venv/bin/python}
-PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
-PG_PORT=${BENCH_PG_PORT:-5432}
-PG_USER=${BENCH_PG_USER:-postgres}
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DB=linkage_bench_mixed_$$
 
 log() { printf '[bench-mixed %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -31,25 +27,8 @@ if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
 fi
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
-if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
-  log "starting PostgreSQL"
-  for cluster in /etc/postgresql/*/main; do
-    [ -d "$cluster" ] || continue
-    pg_ctlcluster --skip-systemctl-redirect "$(basename "$(dirname "$cluster")")" main start || true
-  done
-  for _ in $(seq 1 30); do pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && break; sleep 1; done
-  pg_isready -q -h "$PG_HOST" -p "$PG_PORT" || die "PostgreSQL is not up on $PG_HOST:$PG_PORT"
-fi
-PSQL=(psql -X -q -At -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres)
-
-# Databases left by runs that were killed before their cleanup (their shell is gone).
-for stale in $("${PSQL[@]}" -c "SELECT datname FROM pg_database WHERE datname ~ '^linkage_bench_mixed_[0-9]+$'"); do
-  pid=${stale#linkage_bench_mixed_}
-  if ! kill -0 "$pid" 2>/dev/null; then
-    log "dropping $stale, left by an earlier run"
-    dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "$stale" || true
-  fi
-done
+ensure_postgres || die "PostgreSQL is not up on $PG_HOST:$PG_PORT"
+drop_stale linkage_bench_mixed_
 
 # --- cleanup on any exit: the driver (and with it its replicas, balancer and Locust), the database
 DRIVER_PID=

@@ -5,12 +5,8 @@
 #   bench/reports.sh [bench/reports.py options]      (or: make bench-reports)
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-PYTHON=${BENCH_PYTHON:-$ROOT/.venv/bin/python}
-PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
-PG_PORT=${BENCH_PG_PORT:-5432}
-PG_USER=${BENCH_PG_USER:-postgres}
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DB=${BENCH_DB:-linkage_bench_reports_$$}
 
 [ -x "$PYTHON" ] || { echo "no Python at $PYTHON (make the venv first: make bench-reports)" >&2; exit 1; }

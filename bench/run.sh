@@ -10,19 +10,14 @@
 # BENCH_KEEP=1 keeps the database, servers' logs and wrk output (printed path) for a look after.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
-
-PYTHON=${BENCH_PYTHON:-$ROOT/.venv/bin/python}
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DURATION=${BENCH_DURATION:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-3}
 POOL_SIZE=${BENCH_POOL_SIZE:-10}
-PG_HOST=${BENCH_PG_HOST:-127.0.0.1}
-PG_PORT=${BENCH_PG_PORT:-5432}
-PG_USER=${BENCH_PG_USER:-postgres}
 DB=linkage_bench_$$
 RESULTS=$ROOT/bench/results
 
@@ -40,26 +35,9 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
-if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
-  log "starting PostgreSQL"
-  for cluster in /etc/postgresql/*/main; do
-    [ -d "$cluster" ] || continue
-    version=$(basename "$(dirname "$cluster")")
-    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-  done
-  for _ in $(seq 1 30); do pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && break; sleep 1; done
-  pg_isready -q -h "$PG_HOST" -p "$PG_PORT" || die "PostgreSQL is not up on $PG_HOST:$PG_PORT"
-fi
+ensure_postgres || die "PostgreSQL is not up on $PG_HOST:$PG_PORT"
 PSQL=(psql -X -q -At -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres)
-
-# Databases left by runs that were killed before their cleanup (their shell is gone).
-for stale in $("${PSQL[@]}" -c "SELECT datname FROM pg_database WHERE datname ~ '^linkage_bench_[0-9]+$'"); do
-  pid=${stale#linkage_bench_}
-  if ! kill -0 "$pid" 2>/dev/null; then
-    log "dropping $stale, left by an earlier run"
-    dropdb -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" --if-exists --force "$stale" || true
-  fi
-done
+drop_stale linkage_bench_
 
 # --- cleanup on any exit ------------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/linkage-bench.XXXXXX)

@@ -307,8 +307,3 @@ def team_member_view(row: Mapping[str, Any], *, reveal: bool = False) -> View[Te
     role, joined_on = values.pop("role"), values.pop("joined_on")
     volunteer = volunteer_view(values, reveal=reveal).values
     return View(TeamMemberRead, {"volunteer": volunteer, "role": role, "joined_on": joined_on})
-
-
-def team_member_read(row: Mapping[str, Any], *, reveal: bool = False) -> TeamMemberRead:
-    """A member row as its validated response model (see `team_member_view`)."""
-    return team_member_view(row, reveal=reveal).validated()
